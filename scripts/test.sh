@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# scripts/test.sh — `make test`: the same set-up as `make demo`, then every
+# suite against a throwaway cluster: pg_regress scenarios (sql/, expected/),
+# pgTAP suites through pg_regress (test/pgtap/), isolation specs
+# (test/isolation/) and the stress check (test/stress/).  Stops and removes
+# the cluster, shows the diffs of what failed, and ends with the line
+# "N passed, N failed".
+source "$(dirname "$0")/common.sh"
+cd "$EACCT_ROOT"
+
+install_packages
+build_install
+
+TEST_DIR=$(mktemp -d /tmp/eacct-test.XXXXXX)
+cleanup() { stop_cluster "$TEST_DIR"; rm -rf "$TEST_DIR"; }
+trap cleanup EXIT
+EACCT_PORT=${EACCT_PORT:-$((50000 + RANDOM % 10000))} start_cluster "$TEST_DIR"
+say "test cluster: socket $TEST_DIR, port $PGPORT"
+
+PGXS_DIR=$(dirname "$("$PG_CONFIG" --pgxs)")/../..
+PG_REGRESS=$PGXS_DIR/src/test/regress/pg_regress
+PG_ISOLATION_REGRESS=$PGXS_DIR/src/test/isolation/pg_isolation_regress
+rm -rf results
+mkdir -p results
+
+passed=0
+failed=0
+failed_suites=""
+
+# count_results SUITE LOGFILE: add the per-test results pg_regress printed
+# (PostgreSQL 15: "test x ... ok"; 16 and later: TAP "ok 1 - x")
+count_results() {
+	local suite=$1 log=$2 ok bad
+	ok=$(grep -cE '(\.\.\. ok|^ok [0-9]+ )' "$log" || true)
+	bad=$(grep -cE '(\.\.\. FAILED|\.\.\. failed|^not ok [0-9]+ )' "$log" || true)
+	passed=$((passed + ok))
+	failed=$((failed + bad))
+	if [ "$bad" -gt 0 ] || [ "$ok" -eq 0 ]; then
+		failed_suites="$failed_suites $suite"
+		[ "$ok" -eq 0 ] && [ "$bad" -eq 0 ] && failed=$((failed + 1))
+	fi
+	return 0
+}
+
+# run_suite NAME RUNNER INPUTDIR DBNAME EXTRA_OPTS TESTS...
+run_suite() {
+	local name=$1 runner=$2 inputdir=$3 db=$4 opts=$5
+	shift 5
+	say "suite $name: $*"
+	# shellcheck disable=SC2086
+	"$runner" --bindir="$PG_BINDIR" --inputdir="$inputdir" \
+		--outputdir="results/$name" --dbname="$db" $opts "$@" \
+		2>&1 | tee "results/$name.log" || true
+	count_results "$name" "results/$name.log"
+}
+
+tests_in() {	# tests_in DIR EXT: basenames of DIR/*.EXT, eacct--*.sql excluded
+	local f
+	for f in "$1"/*."$2"; do
+		[ -e "$f" ] || continue
+		f=$(basename "$f" ."$2")
+		case $f in eacct--*) continue ;; esac
+		printf '%s ' "$f"
+	done
+}
+
+run_suite regress "$PG_REGRESS" . eacct_regress "" $(tests_in sql sql)
+run_suite pgtap "$PG_REGRESS" test/pgtap eacct_pgtap \
+	"--load-extension=pgtap --load-extension=eacct" $(tests_in test/pgtap/sql sql)
+run_suite isolation "$PG_ISOLATION_REGRESS" test/isolation eacct_isolation "" \
+	$(tests_in test/isolation/specs spec)
+
+# test/stress/run.sh prints "stress: ok" or "stress: FAILED"
+if [ -x test/stress/run.sh ]; then
+	say "stress check"
+	test/stress/run.sh 2>&1 | tee results/stress.log || true
+	if grep -q '^stress: ok' results/stress.log; then
+		passed=$((passed + 1))
+	else
+		failed=$((failed + 1)); failed_suites="$failed_suites stress"
+	fi
+fi
+
+for d in results/*/regression.diffs; do
+	[ -s "$d" ] || continue
+	echo "---- $d"
+	cat "$d"
+done
+if [ -n "$failed_suites" ]; then
+	say "failed suites:$failed_suites (server log: see above diffs)"
+	tail -n 30 "$TEST_DIR/server.log" || true
+fi
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]

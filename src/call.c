@@ -1,0 +1,183 @@
+/*
+ * call.c — what every SQL-callable eacct function does on entry and exit.
+ *
+ * eacct's functions are not SECURITY DEFINER in the catalog, because they
+ * need to know who called them (administrator checks, created_by columns).
+ * Instead each one records GetUserId() as the caller and then switches to
+ * the owner of the called function — the extension owner — with search_path
+ * pinned to "pg_catalog, pg_temp", exactly as fmgr does for a SECURITY
+ * DEFINER function with SET search_path.  Statements are prepared once per
+ * backend and kept (SPI_keepplan).
+ */
+#include "eacct.h"
+
+#include "access/htup_details.h"
+#include "catalog/pg_proc.h"
+#include "mb/pg_wchar.h"
+#include "miscadmin.h"
+#include "utils/builtins.h"
+#include "utils/guc.h"
+#include "utils/lsyscache.h"
+#include "utils/syscache.h"
+
+/*
+ * Per-FmgrInfo cache of the called function: its owner, looked up once per
+ * query, and room for the function's own per-query state.
+ */
+EacctFnCache *
+eacct_fn_cache(FunctionCallInfo fcinfo)
+{
+	EacctFnCache *fc = (EacctFnCache *) fcinfo->flinfo->fn_extra;
+	HeapTuple	tp;
+
+	if (fc)
+		return fc;
+
+	fc = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(EacctFnCache));
+	tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(fcinfo->flinfo->fn_oid));
+	if (!HeapTupleIsValid(tp))
+		elog(ERROR, "cache lookup failed for function %u",
+			 fcinfo->flinfo->fn_oid);
+	fc->owner = ((Form_pg_proc) GETSTRUCT(tp))->proowner;
+	ReleaseSysCache(tp);
+	fcinfo->flinfo->fn_extra = fc;
+	return fc;
+}
+
+void
+eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
+{
+	call->caller = GetUserId();
+	call->owner = eacct_fn_cache(fcinfo)->owner;
+
+	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
+	SetUserIdAndSecContext(call->owner,
+						   call->save_sec_context | SECURITY_LOCAL_USERID_CHANGE);
+	call->guc_nest = NewGUCNestLevel();
+	(void) set_config_option("search_path", "pg_catalog, pg_temp",
+							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_SAVE,
+							 true, 0, false);
+	if (SPI_connect() != SPI_OK_CONNECT)
+		elog(ERROR, "SPI_connect failed");
+}
+
+void
+eacct_leave(EacctCall *call)
+{
+	SPI_finish();
+	AtEOXact_GUC(true, call->guc_nest);
+	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
+}
+
+/* run a kept plan, preparing it on first use; returns SPI_processed */
+int
+eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
+		   long count)
+{
+	int			rc;
+
+	if (p->plan == NULL)
+	{
+		SPIPlanPtr	plan = SPI_prepare(p->sql, p->nargs, p->argtypes);
+
+		if (plan == NULL)
+			elog(ERROR, "SPI_prepare failed for \"%s\": %s",
+				 p->sql, SPI_result_code_string(SPI_result));
+		if (SPI_keepplan(plan) != 0)
+			elog(ERROR, "SPI_keepplan failed");
+		p->plan = plan;
+	}
+	rc = SPI_execute_plan(p->plan, values, nulls, read_only, count);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
+			 p->sql, SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
+/* column `col' (1-based) of result row `row' as int8 */
+int64
+eacct_int8_result(int row, int col, bool *isnull)
+{
+	bool		null;
+	Datum		d = SPI_getbinval(SPI_tuptable->vals[row],
+								  SPI_tuptable->tupdesc, col, &null);
+
+	if (isnull)
+		*isnull = null;
+	return null ? 0 : DatumGetInt64(d);
+}
+
+void
+eacct_require_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	if (PG_ARGISNULL(argno))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be null", what),
+				 errdetail("Argument %d of %s is NULL.", argno + 1,
+						   get_func_name(fcinfo->flinfo->fn_oid))));
+}
+
+int64
+eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	eacct_require_arg(fcinfo, argno, what);
+	return PG_GETARG_INT64(argno);
+}
+
+/*
+ * A name: not NULL, not blank, at most EACCT_MAX_NAME characters, no
+ * control characters.  Returned as given (no trimming).
+ */
+char *
+eacct_name_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	char	   *s;
+	int			len;
+	bool		blank = true;
+
+	eacct_require_arg(fcinfo, argno, what);
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	len = pg_mbstrlen(s);
+	if (len > EACCT_MAX_NAME)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is too long", what),
+				 errdetail("It has %d characters; the limit is %d.",
+						   len, EACCT_MAX_NAME)));
+	for (const char *c = s; *c; c++)
+	{
+		if ((unsigned char) *c < 0x20 || *c == 0x7f)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s contains a control character", what),
+					 errdetail("Character %d is 0x%02x.", (int) (c - s) + 1,
+							   (unsigned char) *c)));
+		if (*c != ' ')
+			blank = false;
+	}
+	if (blank)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what),
+				 errdetail("The %s \"%s\" has no visible character.", what, s)));
+	return s;
+}
+
+void
+eacct_enterprise_not_found(int64 enterprise_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("enterprise " INT64_FORMAT " does not exist", enterprise_id),
+			 errdetail("No enterprise has id " INT64_FORMAT ".", enterprise_id)));
+}
+
+void
+eacct_account_not_found(int64 account_id)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NO_DATA_FOUND),
+			 errmsg("account " INT64_FORMAT " does not exist", account_id),
+			 errdetail("No account has id " INT64_FORMAT ".", account_id)));
+}

@@ -1,0 +1,115 @@
+-- pgTAP: enterprises, accounts, admins, contacts, amounts (SPEC sections 1, 2, 7)
+\i test/pgtap/helpers.psql
+BEGIN;
+SELECT * FROM no_plan();
+
+-- schema shape: enterprise_id leads every key; accounts found by id alone
+SELECT col_is_pk('eacct', 'enterprise', ARRAY['enterprise_id'], 'enterprise key');
+SELECT col_is_pk('eacct', 'account', ARRAY['enterprise_id', 'account_id'], 'account key leads with enterprise_id');
+SELECT col_is_pk('eacct', 'contact', ARRAY['enterprise_id', 'contact_id'], 'contact key leads with enterprise_id');
+SELECT col_is_pk('eacct', 'enterprise_admin', ARRAY['enterprise_id', 'admin_role'], 'admin key leads with enterprise_id');
+SELECT col_is_pk('eacct', 'coupon', ARRAY['enterprise_id', 'coupon_id'], 'coupon key leads with enterprise_id');
+SELECT has_index('eacct', 'account', 'account_account_id_idx', ARRAY['account_id'], 'account_id is indexed');
+SELECT is((SELECT count(*) FROM pg_class c
+            WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'r'
+              AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
+                                 AND a.attname = 'enterprise_id' AND a.attnum = 1)),
+          0::bigint, 'every table starts with enterprise_id');
+
+-- amounts (SPEC section 1) through eacct.amount_cents
+SELECT is(eacct.amount_cents(1.500), 150::bigint, '1.500 is 150 cents');
+SELECT is(eacct.amount_cents(0.01), 1::bigint, 'one cent');
+SELECT is(eacct.amount_cents(92233720368547758.07), 9223372036854775807, 'largest amount');
+SELECT throws_ok('SELECT eacct.amount_cents(1.005)', '22023', 'amount has more than 2 fractional digits', '1.005 rejected');
+SELECT throws_ok('SELECT eacct.amount_cents(0.001)', '22023', 'amount has more than 2 fractional digits', '0.001 rejected');
+SELECT throws_ok($$SELECT eacct.amount_cents('NaN')$$, '22023', 'amount must be a number', 'NaN rejected');
+SELECT throws_ok('SELECT eacct.amount_cents(NULL)', '22023', 'amount must not be null', 'NULL rejected');
+SELECT throws_ok('SELECT eacct.amount_cents(1e30)', '22003', 'amount is out of range', '1e30 rejected');
+SELECT throws_ok('SELECT eacct.amount_cents(92233720368547758.08)', '22003', 'amount is out of range', 'one cent over the largest amount');
+SELECT throws_ok('SELECT eacct.amount_cents(-92233720368547758.09)', '22003', 'amount is out of range', 'below the smallest amount');
+SELECT throws_ok($$SELECT eacct.amount_cents('Infinity')$$, '22003', 'amount is out of range', 'Infinity rejected');
+SELECT throws_ok('SELECT eacct.amount_cents(0)', '22023', 'amount must be greater than zero', 'zero is not a money-moving amount');
+SELECT throws_ok('SELECT eacct.amount_cents(-0.01)', '22023', 'amount must be greater than zero', 'negative amount rejected');
+
+-- enterprises
+SELECT eacct.create_enterprise('Acme Cloud', 'acme-ma') AS acme \gset
+SELECT ok(:acme > 0, 'create_enterprise returns the new id');
+SELECT is((SELECT count(*) FROM eacct.account WHERE enterprise_id = :acme AND is_ma), 1::bigint,
+          'the enterprise comes with exactly one MA account');
+SELECT is((SELECT a.name FROM eacct.account a JOIN eacct.enterprise e ON a.account_id = e.ma_account_id
+            WHERE e.enterprise_id = :acme), 'acme-ma', 'ma_account_id names the MA account');
+SELECT is((SELECT credit_status FROM eacct.enterprise WHERE enterprise_id = :acme), 'none', 'no credit line yet');
+SELECT is((SELECT account_center_enabled FROM eacct.enterprise WHERE enterprise_id = :acme), false, 'account center off by default');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('Acme Cloud', 'x')$$, '23505', NULL, 'duplicate enterprise name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(NULL, 'x')$$, '22023', 'enterprise name must not be null', 'NULL enterprise name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('New', NULL)$$, '22023', 'account name must not be null', 'NULL MA name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('', 'x')$$, '22023', 'enterprise name must not be empty', 'empty enterprise name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('   ', 'x')$$, '22023', 'enterprise name must not be empty', 'blank enterprise name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(repeat('x', 201), 'x')$$, '22023', 'enterprise name is too long', '201-character name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(repeat('x', 10000), 'x')$$, '22023', 'enterprise name is too long', '10,000-character name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'tab\there', 'x')$$, '22023', 'enterprise name contains a control character', 'control character');
+SELECT lives_ok($$SELECT eacct.create_enterprise(repeat('é', 200), 'ma')$$, '200 characters (multibyte) is fine');
+
+-- accounts
+SELECT eacct.create_account(:acme, 'acme-dev') AS dev \gset
+SELECT is((SELECT enterprise_id FROM eacct.account WHERE account_id = :dev), :acme::bigint, 'account belongs to its enterprise');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, 'acme-dev')$$, '23505', NULL, 'duplicate account name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, 'acme-ma')$$, '23505', NULL, 'name of the MA account');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account(-1, 'x')$$, 'P0002', 'enterprise -1 does not exist', 'unknown enterprise');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account(NULL, 'x')$$, '22023', 'enterprise_id must not be null', 'NULL enterprise');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, NULL)$$, '22023', 'account name must not be null', 'NULL account name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, '')$$, '22023', 'account name must not be empty', 'empty account name');
+
+-- account center
+SELECT lives_ok('SELECT eacct.enable_account_center(' || :acme || ')', 'enable account center');
+SELECT is((SELECT account_center_enabled FROM eacct.enterprise WHERE enterprise_id = :acme), true, 'account center on');
+SELECT * FROM pg_temp.rejects('SELECT eacct.enable_account_center(-1)', 'P0002', 'enterprise -1 does not exist', 'unknown enterprise (account center)');
+SELECT * FROM pg_temp.rejects('SELECT eacct.enable_account_center(' || :acme || ', NULL)', '22023', 'enabled must not be null', 'NULL enabled');
+
+-- admins
+CREATE ROLE eacct_tap_admin;
+SELECT lives_ok('SELECT eacct.add_admin(' || :acme || $$, 'eacct_tap_admin')$$, 'add admin');
+SELECT lives_ok('SELECT eacct.add_admin(' || :acme || $$, 'eacct_tap_admin')$$, 'adding the same admin again is a no-op');
+SELECT is((SELECT count(*) FROM eacct.enterprise_admin WHERE enterprise_id = :acme), 1::bigint, 'one admin row');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.add_admin(-1, 'eacct_tap_admin')$$, 'P0002', 'enterprise -1 does not exist', 'admin of unknown enterprise');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_admin(' || :acme || ', NULL)', '22023', 'role must not be null', 'NULL role');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_admin(' || :acme || $$, '-')$$, '22023', 'role must name an existing role', 'no role');
+
+-- contacts (channel sms or email, else 22023)
+SELECT lives_ok('SELECT eacct.add_contact(' || :dev || $$, 'email', 'ops@acme.example')$$, 'email contact');
+SELECT lives_ok('SELECT eacct.add_contact(' || :dev || $$, 'sms', '+1 555-0100')$$, 'sms contact');
+SELECT lives_ok('SELECT eacct.add_contact(' || :dev || $$, 'sms', '+1 555-0100')$$, 'same contact again is a no-op');
+SELECT is((SELECT count(*) FROM eacct.contact WHERE account_id = :dev), 2::bigint, 'two contacts');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'fax', '+1 555-0100')$$, '22023', 'invalid contact channel', 'channel fax');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'SMS', '+1 555-0100')$$, '22023', 'invalid contact channel', 'channel names are lower case');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, NULL, '+1 555-0100')$$, '22023', 'channel must not be null', 'NULL channel');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', 'ops.acme.example')$$, '22023', 'invalid email address', 'email without @');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', 'call me')$$, '22023', 'invalid sms address', 'phone without digits');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', '')$$, '22023', 'address must not be empty', 'empty address');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.add_contact(-1, 'email', 'ops@acme.example')$$, 'P0002', 'account -1 does not exist', 'contact of unknown account');
+
+-- least privilege: operator functions are not for PUBLIC
+SELECT ok(NOT has_function_privilege('public', p.oid, 'EXECUTE'), 'PUBLIC cannot execute ' || p.oid::regprocedure)
+  FROM pg_proc p
+ WHERE p.oid IN ('eacct.create_enterprise(text,text)'::regprocedure, 'eacct.create_account(bigint,text)'::regprocedure,
+                 'eacct.enable_account_center(bigint,boolean)'::regprocedure, 'eacct.add_admin(bigint,regrole)'::regprocedure,
+                 'eacct.add_contact(bigint,text,text)'::regprocedure)
+ ORDER BY p.oid::regprocedure::text;
+CREATE ROLE eacct_tap_nobody;
+SET ROLE eacct_tap_nobody;
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('Sneaky', 'x')$$, '42501', NULL, 'no grant, no enterprise');
+SELECT * FROM pg_temp.rejects('SELECT eacct.create_account(' || :acme || $$, 'sneaky')$$, '42501', NULL, 'no grant, no account');
+SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.account', '42501', NULL, 'tables are private');
+SELECT is((SELECT count(*) FROM eacct.account_assets), 0::bigint, 'a stranger sees no rows');
+RESET ROLE;
+SET ROLE eacct_tap_admin;
+SELECT is((SELECT count(*) FROM eacct.account_assets), 2::bigint, 'the admin sees the two accounts of its enterprise');
+SELECT is((SELECT count(*) FROM eacct.account_assets WHERE enterprise_id <> :acme), 0::bigint, 'and nothing else');
+RESET ROLE;
+GRANT EXECUTE ON FUNCTION eacct.create_account(bigint, text) TO eacct_tap_nobody;
+SET ROLE eacct_tap_nobody;
+SELECT lives_ok('SELECT eacct.create_account(' || :acme || $$, 'granted')$$, 'an operator the DBA granted can call it');
+RESET ROLE;
+
+SELECT * FROM finish();
+ROLLBACK;
