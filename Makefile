@@ -38,3 +38,6 @@ test:
 pgtapcheck:
 	$(pg_regress_installcheck) --inputdir=test/pgtap --outputdir=results/pgtap \
 		--dbname=eacct_pgtap --load-extension=pgtap --load-extension=eacct $(PGTAP_TESTS)
+
+# every object depends on the shared header
+$(OBJS): src/eacct.h

@@ -48,6 +48,8 @@ void
 eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 {
 	call->caller = GetUserId();
+	call->caller_name = NULL;
+	call->outer = CurrentMemoryContext;
 	call->owner = eacct_fn_cache(fcinfo)->owner;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
@@ -180,4 +182,40 @@ eacct_account_not_found(int64 account_id)
 			(errcode(ERRCODE_NO_DATA_FOUND),
 			 errmsg("account " INT64_FORMAT " does not exist", account_id),
 			 errdetail("No account has id " INT64_FORMAT ".", account_id)));
+}
+
+/*
+ * An optional free text (memo, request_id): NULL stays NULL; otherwise at
+ * most maxlen characters, not empty.
+ */
+char *
+eacct_text_arg(FunctionCallInfo fcinfo, int argno, int maxlen, const char *what)
+{
+	char	   *s;
+	int			len;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	len = pg_mbstrlen(s);
+	if (len == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must not be empty", what),
+				 errdetail("Pass NULL to omit the %s.", what)));
+	if (len > maxlen)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s is too long", what),
+				 errdetail("It has %d characters; the limit is %d.", len, maxlen)));
+	return s;
+}
+
+/* name of the calling role, for created_by / changed_by columns */
+const char *
+eacct_caller_name(EacctCall *call)
+{
+	if (call->caller_name == NULL)
+		call->caller_name = GetUserNameFromId(call->caller, false);
+	return call->caller_name;
 }

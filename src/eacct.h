@@ -50,6 +50,16 @@ extern char *eacct_cents_to_cstring(int64 cents);
 extern int64 eacct_add(int64 a, int64 b);
 extern int64 eacct_sub(int64 a, int64 b);
 
+/* ---- rules.c ---- */
+extern int64 rule_available(int64 own_cash, int64 transfer_book,
+							int64 credit_limit, int64 outstanding);
+extern int64 rule_allocatable(int64 credit_line, int64 allocated, int64 overdue);
+extern int64 rule_transferable(int64 available, int64 own_cash);
+extern int64 rule_withdrawable(int64 transfer_book, int64 available,
+							   int64 net_transferred);
+extern bool rule_decrease_allowed(int64 own_cash, int64 transfer_book,
+								  int64 new_limit, int64 outstanding);
+
 /* ---- call.c ---- */
 
 /*
@@ -66,6 +76,8 @@ typedef struct EacctCall
 	Oid			save_userid;
 	int			save_sec_context;
 	int			guc_nest;
+	const char *caller_name;	/* looked up on first use */
+	MemoryContext outer;		/* the caller's memory context */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -73,7 +85,7 @@ typedef struct EacctPlan
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[8];
+	Oid			argtypes[24];
 	SPIPlanPtr	plan;
 } EacctPlan;
 
@@ -96,10 +108,98 @@ extern void eacct_require_arg(FunctionCallInfo fcinfo, int argno,
 extern int64 eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern char *eacct_name_arg(FunctionCallInfo fcinfo, int argno,
 							const char *what);
+extern char *eacct_text_arg(FunctionCallInfo fcinfo, int argno, int maxlen,
+							const char *what);
+extern const char *eacct_caller_name(EacctCall *call);
 extern void eacct_enterprise_not_found(int64 enterprise_id);
 extern void eacct_account_not_found(int64 account_id);
 
 /* ---- access.c ---- */
 extern void eacct_check_admin(EacctCall *call, int64 enterprise_id);
+
+/* ---- ledger.c ---- */
+enum
+{
+	B_OWN_CASH,
+	B_TRANSFER_BOOK,
+	B_CREDIT_LIMIT,
+	B_OUTSTANDING,
+	B_OVERDUE,
+	NBAL
+};
+
+/* an account as the ledger core reads, checks and writes it */
+typedef struct LedgerAccount
+{
+	int64		enterprise_id;
+	int64		account_id;
+	char	   *name;
+	bool		is_ma;
+	int64		bal[NBAL];		/* balances now (cents) */
+	int64		orig[NBAL];		/* balances as last written */
+	int64		alert_threshold;
+	bool		alert_enabled;
+	bool		alert_triggered;
+	/* of its enterprise, read with the account (not locked) */
+	bool		center_enabled;
+	bool		credit_active;
+} LedgerAccount;
+
+/* what a journal entry refers to; zero / NULL fields are left empty */
+typedef struct LedgerRef
+{
+	int64		entry_id;		/* preassigned journal entry id, or 0 */
+	int64		counterparty;
+	int64		ref_id;
+	int64		coupon_id;
+	int64		coupon_used;
+	const char *memo;
+	const char *request_id;
+} LedgerRef;
+
+/* the enterprise row, locked FOR NO KEY UPDATE by ledger_lock_enterprise */
+typedef struct LedgerEnterprise
+{
+	int64		enterprise_id;
+	int64		ma_account_id;
+	int64		credit_line;
+	int64		allocated;
+	int64		overdue;
+	char		credit_status[24];
+	bool		center_enabled;
+} LedgerEnterprise;
+
+extern bool eacct_ledger_writing;
+
+extern void ledger_accounts(EacctCall *call, int n, const int64 *ids,
+							LedgerAccount *out, bool lock);
+extern bool ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
+									   LedgerAccount *out);
+extern void ledger_lock_enterprise(EacctCall *call, int64 enterprise_id,
+								   LedgerEnterprise *e);
+extern void ledger_write_enterprise(EacctCall *call, LedgerEnterprise *e);
+extern int64 ledger_available(const LedgerAccount *a);
+extern int64 ledger_post(EacctCall *call, LedgerAccount *a, const char *kind,
+						 int64 amount, const LedgerRef *ref);
+extern bool ledger_request(EacctCall *call, int64 enterprise_id,
+						   const char *request_id, const char *operation,
+						   const char *args, int64 *result);
+extern int64 ledger_nextval(EacctPlan *seq);
+extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
+extern void ledger_require_center(const LedgerAccount *a);
+extern void ledger_same_enterprise(const LedgerAccount *a, const LedgerAccount *b);
+
+extern EacctPlan seq_entry_id;
+extern EacctPlan seq_record_id;
+extern EacctPlan seq_change_id;
+extern EacctPlan seq_bill_id;
+
+/* ---- transfer.c ---- */
+extern void eacct_rethrow_with_index(int index);
+
+/* ---- notify.c ---- */
+extern void notify_queue(EacctCall *call, int64 enterprise_id, int64 account_id,
+						 const char *event, const char *figures_json,
+						 bool own_contacts_first);
 
 #endif							/* EACCT_H */

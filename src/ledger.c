@@ -1,0 +1,389 @@
+/*
+ * ledger.c — the ledger core: the one door every balance change goes
+ * through.
+ *
+ * Lock order (SPEC rule 13).  Rows are locked by enterprise, and within an
+ * enterprise first its accounts in ascending account_id, then the
+ * enterprise row.  Accounts come first because a top-up only learns that
+ * it pays overdue debt — and so must update the enterprise's overdue total
+ * — after it has read the locked account; mark_overdue likewise locks the
+ * accounts whose bills fall due, then the enterprise.  Idempotency keys
+ * are reserved after the account locks.
+ *
+ * This file is the only writer of balance columns: eacct_ledger_writing is
+ * true exactly while it runs its own UPDATEs, and the guard triggers
+ * (guard.c) reject every other change of a balance column with UA010.
+ */
+#include "eacct.h"
+
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+
+bool		eacct_ledger_writing = false;
+
+EacctPlan	seq_entry_id = {"SELECT pg_catalog.nextval('eacct.entry_id_seq')", 0, {0}};
+EacctPlan	seq_record_id = {"SELECT pg_catalog.nextval('eacct.record_id_seq')", 0, {0}};
+EacctPlan	seq_change_id = {"SELECT pg_catalog.nextval('eacct.change_id_seq')", 0, {0}};
+EacctPlan	seq_bill_id = {"SELECT pg_catalog.nextval('eacct.bill_id_seq')", 0, {0}};
+
+#define ACCOUNT_COLUMNS \
+	"SELECT a.account_id, a.enterprise_id, a.name, a.is_ma, a.own_cash," \
+	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue," \
+	" a.alert_threshold, a.alert_enabled," \
+	" a.alert_status OPERATOR(pg_catalog.=) 'triggered'," \
+	" e.account_center_enabled, e.credit_status OPERATOR(pg_catalog.=) 'active'" \
+	" FROM eacct.account a JOIN eacct.enterprise e" \
+	"   ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
+	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY ($1)" \
+	" ORDER BY a.enterprise_id, a.account_id"
+
+static EacctPlan read_accounts = {ACCOUNT_COLUMNS, 1, {INT8ARRAYOID}};
+static EacctPlan lock_accounts = {ACCOUNT_COLUMNS " FOR NO KEY UPDATE OF a", 1, {INT8ARRAYOID}};
+
+static EacctPlan lock_enterprise = {
+	"SELECT e.ma_account_id, e.credit_line, e.allocated, e.overdue,"
+	" e.credit_status, e.account_center_enabled"
+	" FROM eacct.enterprise e WHERE e.enterprise_id OPERATOR(pg_catalog.=) $1"
+	" FOR NO KEY UPDATE",
+	1, {INT8OID}
+};
+
+static EacctPlan write_enterprise = {
+	"UPDATE eacct.enterprise SET credit_line = $2, allocated = $3, overdue = $4,"
+	" credit_status = $5 WHERE enterprise_id OPERATOR(pg_catalog.=) $1",
+	5, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID}
+};
+
+static EacctPlan post_entry = {
+	"WITH u AS (UPDATE eacct.account SET own_cash = $3, transfer_book = $4,"
+	"   credit_limit = $5, outstanding = $6, overdue = $7, alert_status = $8"
+	"   WHERE enterprise_id OPERATOR(pg_catalog.=) $1"
+	"     AND account_id OPERATOR(pg_catalog.=) $2)"
+	" INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,"
+	"   amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue,"
+	"   own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id,"
+	"   coupon_used, counterparty, ref_id, memo, request_id, created_by)"
+	" VALUES ($1, $9, $2, $10, $11, $12, $13, $14, $15, $16, $3, $4, $5, $6, $7,"
+	"   $17, $18, $19, $20, $21, $22, $23)",
+	23, {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID,
+		INT8OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID}
+};
+
+static EacctPlan reserve_request = {
+	"INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result)"
+	" VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING",
+	5, {INT8OID, TEXTOID, TEXTOID, TEXTOID, INT8OID}
+};
+
+static EacctPlan find_request = {
+	"SELECT r.operation, r.args, r.result FROM eacct.request r"
+	" WHERE r.enterprise_id OPERATOR(pg_catalog.=) $1"
+	"   AND r.request_id OPERATOR(pg_catalog.=) $2",
+	2, {INT8OID, TEXTOID}
+};
+
+static bool
+bool_col(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+static int64
+int8_col(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+/*
+ * Read accounts ids[0..n-1] into out[] (same order as ids), locking them
+ * FOR NO KEY UPDATE in ascending (enterprise_id, account_id) order when
+ * `lock'.  Duplicated ids are allowed and read once.  An unknown id is
+ * P0002.  Memory is allocated in the caller's SPI procedure context.
+ */
+static bool read_accounts_into(EacctCall *call, int n, const int64 *ids,
+							   LedgerAccount *out, bool lock, bool missing_ok);
+
+void
+ledger_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
+				bool lock)
+{
+	(void) read_accounts_into(call, n, ids, out, lock, false);
+}
+
+/*
+ * Unlocked read that marks unknown ids with account_id = 0 instead of
+ * raising P0002; returns true when all were found.
+ */
+bool
+ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
+						   LedgerAccount *out)
+{
+	return read_accounts_into(call, n, ids, out, false, true);
+}
+
+static bool
+read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
+				   bool lock, bool missing_ok)
+{
+	bool		all = true;
+
+	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
+	Datum		values[1];
+	int			rows;
+
+	for (int i = 0; i < n; i++)
+		elems[i] = Int64GetDatum(ids[i]);
+	values[0] = PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
+												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	rows = eacct_exec(lock ? &lock_accounts : &read_accounts, values, NULL,
+					  false, 0);
+
+	for (int i = 0; i < n; i++)
+	{
+		bool		found = false;
+
+		for (int r = 0; r < rows && !found; r++)
+		{
+			HeapTuple	tup = SPI_tuptable->vals[r];
+			TupleDesc	desc = SPI_tuptable->tupdesc;
+			LedgerAccount *a = &out[i];
+
+			if (int8_col(tup, desc, 1) != ids[i])
+				continue;
+			found = true;
+			a->account_id = ids[i];
+			a->enterprise_id = int8_col(tup, desc, 2);
+			a->name = SPI_getvalue(tup, desc, 3);
+			a->is_ma = bool_col(tup, desc, 4);
+			for (int b = 0; b < NBAL; b++)
+				a->bal[b] = a->orig[b] = int8_col(tup, desc, 5 + b);
+			a->alert_threshold = int8_col(tup, desc, 10);
+			a->alert_enabled = bool_col(tup, desc, 11);
+			a->alert_triggered = bool_col(tup, desc, 12);
+			a->center_enabled = bool_col(tup, desc, 13);
+			a->credit_active = bool_col(tup, desc, 14);
+		}
+		if (!found)
+		{
+			if (!missing_ok)
+				eacct_account_not_found(ids[i]);
+			memset(&out[i], 0, sizeof(LedgerAccount));
+			all = false;
+		}
+	}
+	return all;
+}
+
+void
+ledger_lock_enterprise(EacctCall *call, int64 enterprise_id, LedgerEnterprise *e)
+{
+	Datum		values[1] = {Int64GetDatum(enterprise_id)};
+	HeapTuple	tup;
+	TupleDesc	desc;
+	char	   *status;
+
+	if (eacct_exec(&lock_enterprise, values, NULL, false, 0) != 1)
+		eacct_enterprise_not_found(enterprise_id);
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	e->enterprise_id = enterprise_id;
+	e->ma_account_id = int8_col(tup, desc, 1);
+	e->credit_line = int8_col(tup, desc, 2);
+	e->allocated = int8_col(tup, desc, 3);
+	e->overdue = int8_col(tup, desc, 4);
+	status = SPI_getvalue(tup, desc, 5);
+	strlcpy(e->credit_status, status, sizeof(e->credit_status));
+	e->center_enabled = bool_col(tup, desc, 6);
+}
+
+void
+ledger_write_enterprise(EacctCall *call, LedgerEnterprise *e)
+{
+	Datum		values[5];
+
+	values[0] = Int64GetDatum(e->enterprise_id);
+	values[1] = Int64GetDatum(e->credit_line);
+	values[2] = Int64GetDatum(e->allocated);
+	values[3] = Int64GetDatum(e->overdue);
+	values[4] = CStringGetTextDatum(e->credit_status);
+	ledger_write(&write_enterprise, values, NULL);
+}
+
+int64
+ledger_available(const LedgerAccount *a)
+{
+	return rule_available(a->bal[B_OWN_CASH], a->bal[B_TRANSFER_BOOK],
+						  a->bal[B_CREDIT_LIMIT], a->bal[B_OUTSTANDING]);
+}
+
+/* run a statement that writes balance columns, past the guard triggers */
+int
+ledger_write(EacctPlan *p, Datum *values, const char *nulls)
+{
+	bool		save = eacct_ledger_writing;
+	int			n;
+
+	eacct_ledger_writing = true;
+	PG_TRY();
+	{
+		n = eacct_exec(p, values, nulls, false, 0);
+	}
+	PG_FINALLY();
+	{
+		eacct_ledger_writing = save;
+	}
+	PG_END_TRY();
+	return n;
+}
+
+int64
+ledger_nextval(EacctPlan *seq)
+{
+	eacct_exec(seq, NULL, NULL, false, 0);
+	return eacct_int8_result(0, 1, NULL);
+}
+
+/*
+ * Write account `a' (its balances as changed by the caller) and append the
+ * journal entry of the change; then evaluate its low balance alert (SPEC
+ * rule 9: edge-triggered, one notification per crossing).  Returns the
+ * journal entry id.
+ */
+int64
+ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
+			const LedgerRef *ref)
+{
+	Datum		values[23];
+	char		nulls[23];
+	int64		entry_id = (ref && ref->entry_id) ? ref->entry_id :
+		ledger_nextval(&seq_entry_id);
+	int64		available = ledger_available(a);
+	bool		fire = false;
+
+	if (a->alert_enabled)
+	{
+		if (!a->alert_triggered && available < a->alert_threshold)
+			a->alert_triggered = fire = true;
+		else if (a->alert_triggered && available >= a->alert_threshold)
+			a->alert_triggered = false;
+	}
+
+	memset(nulls, ' ', sizeof(nulls));
+	values[0] = Int64GetDatum(a->enterprise_id);
+	values[1] = Int64GetDatum(a->account_id);
+	for (int b = 0; b < NBAL; b++)
+	{
+		values[2 + b] = Int64GetDatum(a->bal[b]);
+		values[11 + b] = Int64GetDatum(eacct_sub(a->bal[b], a->orig[b]));
+	}
+	values[7] = CStringGetTextDatum(a->alert_triggered ? "triggered" : "ok");
+	values[8] = Int64GetDatum(entry_id);
+	values[9] = CStringGetTextDatum(kind);
+	values[10] = Int64GetDatum(amount);
+	values[16] = Int64GetDatum(ref ? ref->coupon_id : 0);
+	nulls[16] = (ref && ref->coupon_id) ? ' ' : 'n';
+	values[17] = Int64GetDatum(ref ? ref->coupon_used : 0);
+	values[18] = Int64GetDatum(ref ? ref->counterparty : 0);
+	nulls[18] = (ref && ref->counterparty) ? ' ' : 'n';
+	values[19] = Int64GetDatum(ref ? ref->ref_id : 0);
+	nulls[19] = (ref && ref->ref_id) ? ' ' : 'n';
+	values[20] = (ref && ref->memo) ? CStringGetTextDatum(ref->memo) : (Datum) 0;
+	nulls[20] = (ref && ref->memo) ? ' ' : 'n';
+	values[21] = (ref && ref->request_id) ? CStringGetTextDatum(ref->request_id) : (Datum) 0;
+	nulls[21] = (ref && ref->request_id) ? ' ' : 'n';
+	values[22] = CStringGetTextDatum(eacct_caller_name(call));
+
+	ledger_write(&post_entry, values, nulls);
+	memcpy(a->orig, a->bal, sizeof(a->bal));
+
+	if (fire)
+	{
+		char	   *figures = psprintf("{\"available_credit\": %s, \"threshold\": %s}",
+									   eacct_cents_to_cstring(available),
+									   eacct_cents_to_cstring(a->alert_threshold));
+
+		notify_queue(call, a->enterprise_id, a->account_id, "low_balance",
+					 figures, true);
+	}
+	return entry_id;
+}
+
+/*
+ * Idempotency (SPEC rule 11).  Reserve request_id for this call with
+ * `result' as its answer and return false, or, when an earlier committed
+ * call holds it, set *result to that call's answer and return true.  A
+ * concurrent holder makes us wait for its commit or abort (unique index).
+ * The same key with another operation or other arguments is UA012.
+ */
+bool
+ledger_request(EacctCall *call, int64 enterprise_id, const char *request_id,
+			   const char *operation, const char *args, int64 *result)
+{
+	Datum		values[5];
+	HeapTuple	tup;
+	TupleDesc	desc;
+	char	   *op;
+	char	   *old_args;
+
+	if (request_id == NULL)
+		return false;
+	values[0] = Int64GetDatum(enterprise_id);
+	values[1] = CStringGetTextDatum(request_id);
+	values[2] = CStringGetTextDatum(operation);
+	values[3] = CStringGetTextDatum(args);
+	values[4] = Int64GetDatum(*result);
+	if (eacct_exec(&reserve_request, values, NULL, false, 0) == 1)
+		return false;
+
+	if (eacct_exec(&find_request, values, NULL, false, 0) != 1)
+		elog(ERROR, "request \"%s\" vanished", request_id);
+	tup = SPI_tuptable->vals[0];
+	desc = SPI_tuptable->tupdesc;
+	op = SPI_getvalue(tup, desc, 1);
+	old_args = SPI_getvalue(tup, desc, 2);
+	if (strcmp(op, operation) != 0 || strcmp(old_args, args) != 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EACCT_REQUEST_REUSED),
+				 errmsg("request_id \"%s\" was already used with different arguments",
+						request_id),
+				 errdetail("It was used for %s(%s); this call is %s(%s).",
+						   op, old_args, operation, args)));
+	*result = int8_col(tup, desc, 3);
+	return true;
+}
+
+/* UA008 unless the account's enterprise has the account center enabled */
+void
+ledger_require_center(const LedgerAccount *a)
+{
+	if (!a->center_enabled)
+		ereport(ERROR,
+				(errcode(ERRCODE_EACCT_CENTER_DISABLED),
+				 errmsg("account center is not enabled for enterprise " INT64_FORMAT,
+						a->enterprise_id),
+				 errdetail("Account " INT64_FORMAT " belongs to enterprise " INT64_FORMAT
+						   ", whose account center is disabled.",
+						   a->account_id, a->enterprise_id)));
+}
+
+/* UA009 unless both accounts belong to one enterprise */
+void
+ledger_same_enterprise(const LedgerAccount *a, const LedgerAccount *b)
+{
+	if (a->enterprise_id != b->enterprise_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_EACCT_OTHER_ENTERPRISE),
+				 errmsg("accounts belong to different enterprises"),
+				 errdetail("Account " INT64_FORMAT " belongs to enterprise " INT64_FORMAT
+						   ", account " INT64_FORMAT " to enterprise " INT64_FORMAT ".",
+						   a->account_id, a->enterprise_id,
+						   b->account_id, b->enterprise_id)));
+}

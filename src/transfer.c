@@ -1,0 +1,540 @@
+/*
+ * transfer.c — money between accounts of one enterprise (SPEC rules 3-5):
+ * transfer, withdraw, transferable, withdrawable, transfer_batch.
+ *
+ * A transfer a -> b draws on a's own cash only and lands in b's transfer
+ * book, which can only be spent or pulled back by a (withdraw b -> a, up
+ * to withdrawable(b -> a)).  eacct.transfer_pair keeps, per (source,
+ * holder), how much was transferred and withdrawn.
+ */
+#include "eacct.h"
+
+#include "mb/pg_wchar.h"
+#include "utils/array.h"
+#include "utils/builtins.h"
+#include "utils/lsyscache.h"
+#include "utils/memutils.h"
+
+PG_FUNCTION_INFO_V1(eacct_transfer);
+PG_FUNCTION_INFO_V1(eacct_withdraw);
+PG_FUNCTION_INFO_V1(eacct_transferable);
+PG_FUNCTION_INFO_V1(eacct_withdrawable);
+PG_FUNCTION_INFO_V1(eacct_transfer_batch);
+
+#define MAX_REQUEST_ID 200
+
+static EacctPlan insert_record = {
+	"INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
+	" to_account, amount, request_id, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+	8, {INT8OID, INT8OID, TEXTOID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID}
+};
+
+static EacctPlan add_transferred = {
+	"INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account,"
+	" holder_account, transferred) VALUES ($1, $2, $3, $4)"
+	" ON CONFLICT (enterprise_id, source_account, holder_account)"
+	" DO UPDATE SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred",
+	4, {INT8OID, INT8OID, INT8OID, INT8OID}
+};
+
+static EacctPlan add_withdrawn = {
+	"UPDATE eacct.transfer_pair SET withdrawn = withdrawn OPERATOR(pg_catalog.+) $4"
+	" WHERE enterprise_id OPERATOR(pg_catalog.=) $1"
+	"   AND source_account OPERATOR(pg_catalog.=) $2"
+	"   AND holder_account OPERATOR(pg_catalog.=) $3",
+	4, {INT8OID, INT8OID, INT8OID, INT8OID}
+};
+
+static EacctPlan read_pair = {
+	"SELECT p.transferred OPERATOR(pg_catalog.-) p.withdrawn FROM eacct.transfer_pair p"
+	" WHERE p.enterprise_id OPERATOR(pg_catalog.=) $1"
+	"   AND p.source_account OPERATOR(pg_catalog.=) $2"
+	"   AND p.holder_account OPERATOR(pg_catalog.=) $3",
+	3, {INT8OID, INT8OID, INT8OID}
+};
+
+/*
+ * Re-raise the error being handled with "Element i: " in front of its
+ * detail, keeping SQLSTATE and message (transfer_batch).
+ */
+void
+eacct_rethrow_with_index(int index)
+{
+	ErrorData  *edata;
+
+	/* we are in ErrorContext; the copy must live elsewhere until rethrown */
+	MemoryContextSwitchTo(TopTransactionContext);
+	edata = CopyErrorData();
+	FlushErrorState();
+	edata->detail = edata->detail ?
+		psprintf("Element %d: %s", index, edata->detail) :
+		psprintf("Element %d failed.", index);
+	ReThrowError(edata);
+}
+
+static void
+check_pair(const LedgerAccount *from, const LedgerAccount *to)
+{
+	if (from->account_id == to->account_id)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("from_account and to_account must differ"),
+				 errdetail("Both are account " INT64_FORMAT ".", from->account_id)));
+	ledger_same_enterprise(from, to);
+	ledger_require_center(from);
+}
+
+/* net_transferred(source -> holder), or -1 when source never transferred */
+static int64
+net_transferred(const LedgerAccount *source, const LedgerAccount *holder)
+{
+	Datum		values[3];
+	bool		isnull;
+	int64		net;
+
+	values[0] = Int64GetDatum(source->enterprise_id);
+	values[1] = Int64GetDatum(source->account_id);
+	values[2] = Int64GetDatum(holder->account_id);
+	if (eacct_exec(&read_pair, values, NULL, false, 0) != 1)
+		return -1;
+	net = eacct_int8_result(0, 1, &isnull);
+	return net;
+}
+
+static void
+insert_transfer_record(EacctCall *call, const char *kind, const LedgerAccount *from,
+					   const LedgerAccount *to, int64 amount, int64 record_id,
+					   const char *request_id)
+{
+	Datum		values[8];
+	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
+
+	values[0] = Int64GetDatum(from->enterprise_id);
+	values[1] = Int64GetDatum(record_id);
+	values[2] = CStringGetTextDatum(kind);
+	values[3] = Int64GetDatum(from->account_id);
+	values[4] = Int64GetDatum(to->account_id);
+	values[5] = Int64GetDatum(amount);
+	values[6] = request_id ? CStringGetTextDatum(request_id) : (Datum) 0;
+	nulls[6] = request_id ? ' ' : 'n';
+	values[7] = CStringGetTextDatum(eacct_caller_name(call));
+	eacct_exec(&insert_record, values, nulls, false, 0);
+}
+
+/* transfer a -> b on locked accounts: rule 3, then the effect */
+static void
+apply_transfer(EacctCall *call, LedgerAccount *a, LedgerAccount *b, int64 amount,
+			   int64 record_id, const char *request_id)
+{
+	int64		transferable = rule_transferable(ledger_available(a), a->bal[B_OWN_CASH]);
+	LedgerRef	ref = {0};
+	Datum		values[4];
+
+	if (amount > transferable)
+		ereport(ERROR,
+				(errcode(ERRCODE_EACCT_TRANSFERABLE),
+				 errmsg("transfer amount exceeds the transferable amount of account " INT64_FORMAT,
+						a->account_id),
+				 errdetail("Transferable amount is %s; the transfer is %s.",
+						   eacct_cents_to_cstring(transferable),
+						   eacct_cents_to_cstring(amount))));
+
+	a->bal[B_OWN_CASH] = eacct_sub(a->bal[B_OWN_CASH], amount);
+	b->bal[B_TRANSFER_BOOK] = eacct_add(b->bal[B_TRANSFER_BOOK], amount);
+
+	insert_transfer_record(call, "transfer", a, b, amount, record_id, request_id);
+	values[0] = Int64GetDatum(a->enterprise_id);
+	values[1] = Int64GetDatum(a->account_id);
+	values[2] = Int64GetDatum(b->account_id);
+	values[3] = Int64GetDatum(amount);
+	ledger_write(&add_transferred, values, NULL);
+
+	ref.ref_id = record_id;
+	ref.request_id = request_id;
+	ref.counterparty = b->account_id;
+	ledger_post(call, a, "transfer_out", amount, &ref);
+	ref.counterparty = a->account_id;
+	ledger_post(call, b, "transfer_in", amount, &ref);
+}
+
+/* withdraw holder b -> source a on locked accounts: rule 5, then the effect */
+static void
+apply_withdraw(EacctCall *call, LedgerAccount *b, LedgerAccount *a, int64 amount,
+			   int64 record_id, const char *request_id)
+{
+	int64		net = net_transferred(a, b);
+	int64		withdrawable;
+	LedgerRef	ref = {0};
+	Datum		values[4];
+
+	if (net < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_EACCT_NEVER_TRANSFERRED),
+				 errmsg("account " INT64_FORMAT " never transferred to account " INT64_FORMAT,
+						a->account_id, b->account_id),
+				 errdetail("Only the account that sent funds can withdraw them.")));
+	withdrawable = rule_withdrawable(b->bal[B_TRANSFER_BOOK], ledger_available(b), net);
+	if (amount > withdrawable)
+		ereport(ERROR,
+				(errcode(ERRCODE_EACCT_WITHDRAWABLE),
+				 errmsg("withdraw amount exceeds the withdrawable amount"),
+				 errdetail("Withdrawable amount from account " INT64_FORMAT " to account "
+						   INT64_FORMAT " is %s; the withdrawal is %s.",
+						   b->account_id, a->account_id,
+						   eacct_cents_to_cstring(withdrawable),
+						   eacct_cents_to_cstring(amount))));
+
+	b->bal[B_TRANSFER_BOOK] = eacct_sub(b->bal[B_TRANSFER_BOOK], amount);
+	a->bal[B_OWN_CASH] = eacct_add(a->bal[B_OWN_CASH], amount);
+
+	insert_transfer_record(call, "withdraw", b, a, amount, record_id, request_id);
+	values[0] = Int64GetDatum(a->enterprise_id);
+	values[1] = Int64GetDatum(a->account_id);
+	values[2] = Int64GetDatum(b->account_id);
+	values[3] = Int64GetDatum(amount);
+	ledger_write(&add_withdrawn, values, NULL);
+
+	ref.ref_id = record_id;
+	ref.request_id = request_id;
+	ref.counterparty = a->account_id;
+	ledger_post(call, b, "withdraw_out", amount, &ref);
+	ref.counterparty = b->account_id;
+	ledger_post(call, a, "withdraw_in", amount, &ref);
+}
+
+static char *
+pair_args(int64 from, int64 to, int64 amount)
+{
+	return psprintf(INT64_FORMAT "," INT64_FORMAT ",%s", from, to,
+					eacct_cents_to_cstring(amount));
+}
+
+/* transfer() and withdraw(): one movement between two accounts */
+static Datum
+move_one(FunctionCallInfo fcinfo, bool is_withdraw)
+{
+	EacctCall	call;
+	LedgerAccount acc[2];
+	int64		ids[2];
+	int64		amount;
+	char	   *request_id;
+	int64		record_id;
+	const char *op = is_withdraw ? "withdraw" : "transfer";
+
+	ids[0] = eacct_id_arg(fcinfo, 0, "from_account");
+	ids[1] = eacct_id_arg(fcinfo, 1, "to_account");
+	amount = eacct_amount_arg(fcinfo, 2, "amount", AMOUNT_POSITIVE);
+	request_id = eacct_text_arg(fcinfo, 3, MAX_REQUEST_ID, "request_id");
+
+	eacct_enter(&call, fcinfo);
+	ledger_accounts(&call, 2, ids, acc, false);
+	eacct_check_admin(&call, acc[0].enterprise_id);
+	check_pair(&acc[0], &acc[1]);
+	ledger_accounts(&call, 2, ids, acc, true);
+
+	record_id = ledger_nextval(&seq_record_id);
+	if (!ledger_request(&call, acc[0].enterprise_id, request_id, op,
+						pair_args(ids[0], ids[1], amount), &record_id))
+	{
+		if (is_withdraw)
+			apply_withdraw(&call, &acc[0], &acc[1], amount, record_id, request_id);
+		else
+			apply_transfer(&call, &acc[0], &acc[1], amount, record_id, request_id);
+	}
+	eacct_leave(&call);
+	PG_RETURN_INT64(record_id);
+}
+
+/* transfer(from_account, to_account, amount, request_id) -> record id */
+Datum
+eacct_transfer(PG_FUNCTION_ARGS)
+{
+	return move_one(fcinfo, false);
+}
+
+/* withdraw(from_account = holder, to_account = source, amount, request_id) */
+Datum
+eacct_withdraw(PG_FUNCTION_ARGS)
+{
+	return move_one(fcinfo, true);
+}
+
+/* transferable(account_id) -> numeric */
+Datum
+eacct_transferable(PG_FUNCTION_ARGS)
+{
+	EacctCall	call;
+	LedgerAccount a;
+	int64		id = eacct_id_arg(fcinfo, 0, "account_id");
+	int64		result;
+
+	eacct_enter(&call, fcinfo);
+	ledger_accounts(&call, 1, &id, &a, false);
+	eacct_check_admin(&call, a.enterprise_id);
+	result = rule_transferable(ledger_available(&a), a.bal[B_OWN_CASH]);
+	eacct_leave(&call);
+	PG_RETURN_DATUM(eacct_cents_to_numeric(result));
+}
+
+/*
+ * withdrawable(from_account = holder b, to_account = source a) -> numeric;
+ * 0 when a never transferred to b.
+ */
+Datum
+eacct_withdrawable(PG_FUNCTION_ARGS)
+{
+	EacctCall	call;
+	LedgerAccount acc[2];
+	int64		ids[2];
+	int64		net;
+	int64		result;
+
+	ids[0] = eacct_id_arg(fcinfo, 0, "from_account");
+	ids[1] = eacct_id_arg(fcinfo, 1, "to_account");
+	eacct_enter(&call, fcinfo);
+	ledger_accounts(&call, 2, ids, acc, false);
+	eacct_check_admin(&call, acc[0].enterprise_id);
+	if (ids[0] == ids[1])
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("from_account and to_account must differ"),
+				 errdetail("Both are account " INT64_FORMAT ".", ids[0])));
+	ledger_same_enterprise(&acc[0], &acc[1]);
+	net = net_transferred(&acc[1], &acc[0]);
+	result = rule_withdrawable(acc[0].bal[B_TRANSFER_BOOK], ledger_available(&acc[0]),
+							   Max(net, 0));
+	eacct_leave(&call);
+	PG_RETURN_DATUM(eacct_cents_to_numeric(result));
+}
+
+/* ---- transfer_batch ---- */
+
+typedef struct BatchItem
+{
+	int			index;			/* 1-based position in the arrays */
+	int64		from;
+	int64		to;
+	int64		amount;
+	char	   *request_id;
+	LedgerAccount *a;
+	LedgerAccount *b;
+	int64		record_id;
+	bool		done_before;	/* request_id already answered */
+} BatchItem;
+
+static int
+cmp_int64(const void *x, const void *y)
+{
+	int64		a = *(const int64 *) x;
+	int64		b = *(const int64 *) y;
+
+	return (a > b) - (a < b);
+}
+
+static int
+cmp_request(const void *x, const void *y)
+{
+	const BatchItem *a = *(BatchItem *const *) x;
+	const BatchItem *b = *(BatchItem *const *) y;
+	int			c = strcmp(a->request_id, b->request_id);
+
+	return c ? c : a->index - b->index;
+}
+
+static void
+deconstruct(ArrayType *arr, Oid type, Datum **values, bool **nulls, int *n)
+{
+	int16		typlen;
+	bool		typbyval;
+	char		typalign;
+
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("transfer_batch takes one-dimensional arrays"),
+				 errdetail("An argument has %d dimensions.", ARR_NDIM(arr))));
+	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
+	deconstruct_array(arr, type, typlen, typbyval, typalign, values, nulls, n);
+}
+
+static LedgerAccount *
+find_account(LedgerAccount *accs, int n, int64 id)
+{
+	for (int i = 0; i < n; i++)
+		if (accs[i].account_id == id)
+			return &accs[i];
+	return NULL;
+}
+
+/*
+ * transfer_batch(from_accounts bigint[], to_accounts bigint[],
+ *                amounts numeric[], request_ids text[]) -> bigint[]
+ *
+ * All or nothing.  Element i is checked against the balances left by the
+ * elements before it; the first failure aborts the batch with its own
+ * SQLSTATE and "Element i: ..." in front of its detail.
+ */
+Datum
+eacct_transfer_batch(PG_FUNCTION_ARGS)
+{
+	EacctCall	call;
+	Datum	   *fromv,
+			   *tov,
+			   *amtv,
+			   *reqv = NULL;
+	bool	   *fromn,
+			   *ton,
+			   *amtn,
+			   *reqn = NULL;
+	int			n,
+				n2,
+				n3,
+				n4 = 0,
+				nids = 0,
+				nreq = 0;
+	BatchItem  *items;
+	BatchItem **byreq;
+	int64	   *ids;
+	LedgerAccount *accs;
+	Datum	   *result;
+	ArrayType  *out;
+	volatile int current = 0;
+
+	eacct_require_arg(fcinfo, 0, "from_accounts");
+	eacct_require_arg(fcinfo, 1, "to_accounts");
+	eacct_require_arg(fcinfo, 2, "amounts");
+	deconstruct(PG_GETARG_ARRAYTYPE_P(0), INT8OID, &fromv, &fromn, &n);
+	deconstruct(PG_GETARG_ARRAYTYPE_P(1), INT8OID, &tov, &ton, &n2);
+	deconstruct(PG_GETARG_ARRAYTYPE_P(2), NUMERICOID, &amtv, &amtn, &n3);
+	if (!PG_ARGISNULL(3))
+		deconstruct(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, &reqv, &reqn, &n4);
+	if (n2 != n || n3 != n || (reqv && n4 != n))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("transfer_batch arrays must have the same length"),
+				 errdetail("from_accounts has %d elements, to_accounts %d, amounts %d%s.",
+						   n, n2, n3,
+						   reqv ? psprintf(", request_ids %d", n4) : "")));
+
+	items = palloc0(sizeof(BatchItem) * Max(n, 1));
+	ids = palloc(sizeof(int64) * Max(2 * n, 1));
+	PG_TRY();
+	{
+		for (int i = 0; i < n; i++)
+		{
+			BatchItem  *it = &items[i];
+
+			current = i + 1;
+			it->index = i + 1;
+			if (fromn[i] || ton[i] || amtn[i])
+				ereport(ERROR,
+						(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+						 errmsg("transfer_batch elements must not be null"),
+						 errdetail("%s is NULL.", fromn[i] ? "from_account" :
+								   ton[i] ? "to_account" : "amount")));
+			it->from = DatumGetInt64(fromv[i]);
+			it->to = DatumGetInt64(tov[i]);
+			it->amount = eacct_amount_from_numeric(DatumGetNumeric(amtv[i]), "amount",
+												   AMOUNT_POSITIVE);
+			if (reqv && !reqn[i])
+			{
+				it->request_id = TextDatumGetCString(reqv[i]);
+				if (it->request_id[0] == '\0' || pg_mbstrlen(it->request_id) > MAX_REQUEST_ID)
+					ereport(ERROR,
+							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+							 errmsg("request_id must have 1 to %d characters", MAX_REQUEST_ID),
+							 errdetail("It has %d.", pg_mbstrlen(it->request_id))));
+				nreq++;
+			}
+			ids[nids++] = it->from;
+			ids[nids++] = it->to;
+		}
+		current = 0;
+	}
+	PG_CATCH();
+	{
+		eacct_rethrow_with_index(current);
+	}
+	PG_END_TRY();
+
+	/* distinct account ids, ascending */
+	qsort(ids, nids, sizeof(int64), cmp_int64);
+	{
+		int			k = 0;
+
+		for (int i = 0; i < nids; i++)
+			if (k == 0 || ids[k - 1] != ids[i])
+				ids[k++] = ids[i];
+		nids = k;
+	}
+	accs = palloc0(sizeof(LedgerAccount) * Max(nids, 1));
+
+	eacct_enter(&call, fcinfo);
+	(void) ledger_accounts_missing_ok(&call, nids, ids, accs);
+	PG_TRY();
+	{
+		for (int i = 0; i < n; i++)
+		{
+			BatchItem  *it = &items[i];
+
+			current = it->index;
+			it->a = find_account(accs, nids, it->from);
+			it->b = find_account(accs, nids, it->to);
+			if (it->a == NULL)
+				eacct_account_not_found(it->from);
+			if (it->b == NULL)
+				eacct_account_not_found(it->to);
+			eacct_check_admin(&call, it->a->enterprise_id);
+			check_pair(it->a, it->b);
+		}
+
+		current = 0;
+		ledger_accounts(&call, nids, ids, accs, true);
+
+		/* reserve idempotency keys in request_id order (no deadlocks) */
+		byreq = palloc(sizeof(BatchItem *) * Max(nreq, 1));
+		nreq = 0;
+		for (int i = 0; i < n; i++)
+		{
+			items[i].record_id = ledger_nextval(&seq_record_id);
+			if (items[i].request_id)
+				byreq[nreq++] = &items[i];
+		}
+		qsort(byreq, nreq, sizeof(BatchItem *), cmp_request);
+		for (int r = 0; r < nreq; r++)
+		{
+			BatchItem  *it = byreq[r];
+
+			current = it->index;
+			it->done_before = ledger_request(&call, it->a->enterprise_id,
+											 it->request_id, "transfer",
+											 pair_args(it->from, it->to, it->amount),
+											 &it->record_id);
+		}
+
+		for (int i = 0; i < n; i++)
+		{
+			BatchItem  *it = &items[i];
+
+			current = it->index;
+			if (!it->done_before)
+				apply_transfer(&call, it->a, it->b, it->amount, it->record_id,
+							   it->request_id);
+		}
+	}
+	PG_CATCH();
+	{
+		if (current > 0)
+			eacct_rethrow_with_index(current);
+		PG_RE_THROW();
+	}
+	PG_END_TRY();
+	eacct_leave(&call);
+
+	result = palloc(sizeof(Datum) * Max(n, 1));
+	for (int i = 0; i < n; i++)
+		result[i] = Int64GetDatum(items[i].record_id);
+	out = construct_array(result, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
+						  TYPALIGN_DOUBLE);
+	PG_RETURN_ARRAYTYPE_P(out);
+}
