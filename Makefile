@@ -26,13 +26,15 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
-.PHONY: demo demo-stop test pgtapcheck
+.PHONY: demo demo-stop test bench pgtapcheck
 demo:
 	scripts/demo.sh
 demo-stop:
 	scripts/demo.sh stop
 test:
 	scripts/test.sh
+bench:
+	scripts/bench.sh
 
 # pgTAP suites through pg_regress against the server in PGHOST/PGPORT
 pgtapcheck:

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# test/stress/run.sh — 8 pgbench clients for STRESS_SECONDS (default 30) of
+# random transfers, withdrawals, charges, top-ups, limit changes, batches
+# and overdue runs across 4 enterprises, then the invariants of check.sql.
+# Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
+# Prints "stress: ok" or "stress: FAILED" as its last line.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+DB=eacct_stress
+SECONDS_TO_RUN=${STRESS_SECONDS:-30}
+fail() { echo "stress: $*"; echo "stress: FAILED"; exit 1; }
+
+"$BINDIR/dropdb" --if-exists "$DB" 2>/dev/null && "$BINDIR/createdb" "$DB" || fail "cannot create $DB"
+"$BINDIR/psql" -X -q -d "$DB" -f "$here/setup.sql" >/dev/null || fail "setup failed"
+
+out=$(mktemp)
+"$BINDIR/pgbench" -n -c 8 -j 2 -T "$SECONDS_TO_RUN" -f "$here/workload.pgbench" "$DB" >"$out" 2>&1
+rc=$?
+grep -E '^(number of (transactions|failed)|tps|latency average)' "$out" | sed 's/^/stress: pgbench /'
+aborted=$(grep -oE 'number of clients aborted: [0-9]+' "$out" | grep -oE '[0-9]+$' || true)
+if [ $rc -ne 0 ] || [ -n "$aborted" ] && [ "${aborted:-0}" != 0 ]; then
+	cat "$out"
+	fail "pgbench failed (exit $rc, aborted clients: ${aborted:-?})"
+fi
+if grep -qiE 'deadlock|error' "$out"; then
+	cat "$out"
+	fail "pgbench reported errors"
+fi
+rm -f "$out"
+
+result=$("$BINDIR/psql" -X -q -d "$DB" -f "$here/check.sql") || fail "check failed"
+echo "$result" | grep -v '^stress_violations='
+violations=$(echo "$result" | sed -n 's/^stress_violations=//p')
+[ "$violations" = 0 ] || fail "$violations invariant violations"
+echo "stress: ok"
