@@ -35,7 +35,8 @@ install_packages() {
 	if [ -n "$missing" ]; then
 		say "installing:$missing"
 		as_root apt-get update -qq
-		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null
+		as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $missing >/dev/null 2>&1 \
+		|| as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y $missing
 	fi
 }
 

@@ -19,7 +19,8 @@ stop_cluster "$DEMO_DIR"
 rm -rf "$DEMO_DIR"
 start_cluster "$DEMO_DIR"
 say "loading the demo enterprise"
-"$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -f "$EACCT_ROOT/scripts/demo.sql"
+psql_out=$("$PG_BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -f "$EACCT_ROOT/scripts/demo.sql" 2>&1) || { echo "$psql_out"; exit 1; }
+echo "$psql_out"
 
 cat <<EOT
 
