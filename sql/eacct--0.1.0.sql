@@ -372,6 +372,32 @@ RETURNS TABLE (enterprise_id bigint, account_id bigint, problem text)
 AS 'MODULE_PATHNAME', 'eacct_verify'
 LANGUAGE C STABLE;
 
+CREATE FUNCTION eacct.set_low_balance_alert(account_id bigint, threshold numeric, enabled boolean)
+RETURNS void
+AS 'MODULE_PATHNAME', 'eacct_set_low_balance_alert'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION eacct.set_low_balance_alert(account_ids bigint[], threshold numeric, enabled boolean)
+RETURNS integer
+AS 'MODULE_PATHNAME', 'eacct_set_low_balance_alert_batch'
+LANGUAGE C VOLATILE;
+
+-- the outbox, for dispatchers (operator functions)
+CREATE FUNCTION eacct.claim_notifications(max_rows integer DEFAULT 100)
+RETURNS TABLE (notification_id bigint, enterprise_id bigint, account_id bigint,
+               event text, channel text, address text, payload jsonb,
+               created_at timestamptz)
+AS 'MODULE_PATHNAME', 'eacct_claim_notifications'
+LANGUAGE C VOLATILE;
+
+CREATE FUNCTION eacct.mark_sent(notification_ids bigint[])
+RETURNS integer
+AS 'MODULE_PATHNAME', 'eacct_mark_sent'
+LANGUAGE C VOLATILE;
+
+REVOKE ALL ON FUNCTION eacct.claim_notifications(integer) FROM PUBLIC;
+REVOKE ALL ON FUNCTION eacct.mark_sent(bigint[]) FROM PUBLIC;
+
 -- operator functions of credit and billing
 CREATE FUNCTION eacct.apply_credit_line(enterprise_id bigint, amount numeric)
 RETURNS text
@@ -556,7 +582,7 @@ SELECT c.change_id, c.enterprise_id, c.account_id, c.kind,
 
 CREATE VIEW eacct.notifications WITH (security_barrier) AS
 SELECT n.notification_id, n.enterprise_id, n.account_id, n.event, n.channel,
-       n.address, n.payload, n.created_at, n.sent_at
+       n.address, n.payload, n.created_at, n.claimed_at, n.sent_at
   FROM eacct.notification n
  WHERE eacct.may_view(n.enterprise_id);
 

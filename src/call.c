@@ -12,6 +12,7 @@
 #include "eacct.h"
 
 #include "access/htup_details.h"
+#include "funcapi.h"
 #include "catalog/pg_proc.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
@@ -19,6 +20,7 @@
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
+#include "utils/tuplestore.h"
 
 /*
  * Per-FmgrInfo cache of the called function: its owner, looked up once per
@@ -218,4 +220,56 @@ eacct_caller_name(EacctCall *call)
 	if (call->caller_name == NULL)
 		call->caller_name = GetUserNameFromId(call->caller, false);
 	return call->caller_name;
+}
+
+/* error unless called where a materialized set is accepted */
+void
+eacct_check_srf(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+
+	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
+		!(rsinfo->allowedModes & SFRM_Materialize))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("set-valued function called in context that cannot accept a set")));
+}
+
+/*
+ * Return the rows of the last SPI statement as the function's result set
+ * (materialize mode).  The SPI result's columns must match the function's
+ * declared result columns.
+ */
+void
+eacct_return_spi_rows(FunctionCallInfo fcinfo)
+{
+	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
+	MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+	TupleDesc	desc;
+	Tuplestorestate *store;
+	int			ncols;
+	Datum	   *row;
+	bool	   *nulls;
+
+	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
+		elog(ERROR, "function returning a set must return a composite type");
+	desc = CreateTupleDescCopy(desc);
+	ncols = desc->natts;
+	if (SPI_tuptable->tupdesc->natts != ncols)
+		elog(ERROR, "result has %d columns, function returns %d",
+			 SPI_tuptable->tupdesc->natts, ncols);
+	store = tuplestore_begin_heap(true, false, work_mem);
+	row = palloc(sizeof(Datum) * ncols);
+	nulls = palloc(sizeof(bool) * ncols);
+	for (uint64 i = 0; i < SPI_processed; i++)
+	{
+		for (int c = 0; c < ncols; c++)
+			row[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+								   c + 1, &nulls[c]);
+		tuplestore_putvalues(store, desc, row, nulls);
+	}
+	MemoryContextSwitchTo(old);
+	rsinfo->returnMode = SFRM_Materialize;
+	rsinfo->setResult = store;
+	rsinfo->setDesc = desc;
 }

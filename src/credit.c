@@ -92,8 +92,9 @@ eacct_apply_credit_line(PG_FUNCTION_ARGS)
 		e.credit_line = amount;
 		ledger_write_enterprise(&call, &e);
 		record_change(&call, ent, 0, "apply", old_line, amount);
-		notify_queue(&call, ent, 0, "credit_limit_changed",
-					 limit_figures("credit_line", old_line, amount), false);
+		if (amount != old_line)
+			notify_queue(&call, ent, 0, "credit_limit_changed",
+						 limit_figures("credit_line", old_line, amount), false);
 	}
 	else
 	{
@@ -105,8 +106,9 @@ eacct_apply_credit_line(PG_FUNCTION_ARGS)
 					 psprintf("{\"credit_line\": %s}", eacct_cents_to_cstring(amount)),
 					 false);
 	}
-	result = cstring_to_text(e.credit_status);
 	eacct_leave(&call);
+	/* after SPI_finish: the result must live in the caller's context */
+	result = cstring_to_text(e.credit_status);
 	PG_RETURN_TEXT_P(result);
 }
 

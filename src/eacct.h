@@ -111,6 +111,8 @@ extern char *eacct_name_arg(FunctionCallInfo fcinfo, int argno,
 extern char *eacct_text_arg(FunctionCallInfo fcinfo, int argno, int maxlen,
 							const char *what);
 extern const char *eacct_caller_name(EacctCall *call);
+extern void eacct_check_srf(FunctionCallInfo fcinfo);
+extern void eacct_return_spi_rows(FunctionCallInfo fcinfo);
 extern void eacct_enterprise_not_found(int64 enterprise_id);
 extern void eacct_account_not_found(int64 account_id);
 
@@ -187,6 +189,8 @@ extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 extern int64 ledger_nextval(EacctPlan *seq);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern void ledger_require_center(const LedgerAccount *a);
+extern bool ledger_evaluate_alert(LedgerAccount *a);
+extern void ledger_alert_notify(EacctCall *call, const LedgerAccount *a);
 extern void ledger_same_enterprise(const LedgerAccount *a, const LedgerAccount *b);
 
 extern EacctPlan seq_entry_id;
@@ -196,6 +200,9 @@ extern EacctPlan seq_bill_id;
 
 /* ---- transfer.c ---- */
 extern void eacct_rethrow_with_index(int index);
+
+/* ---- eacct.c ---- */
+extern int	eacct_notification_lease;
 
 /* ---- notify.c ---- */
 extern void notify_queue(EacctCall *call, int64 enterprise_id, int64 account_id,

@@ -265,16 +265,7 @@ ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
 	char		nulls[23];
 	int64		entry_id = (ref && ref->entry_id) ? ref->entry_id :
 		ledger_nextval(&seq_entry_id);
-	int64		available = ledger_available(a);
-	bool		fire = false;
-
-	if (a->alert_enabled)
-	{
-		if (!a->alert_triggered && available < a->alert_threshold)
-			a->alert_triggered = fire = true;
-		else if (a->alert_triggered && available >= a->alert_threshold)
-			a->alert_triggered = false;
-	}
+	bool		fire = ledger_evaluate_alert(a);
 
 	memset(nulls, ' ', sizeof(nulls));
 	values[0] = Int64GetDatum(a->enterprise_id);
@@ -305,15 +296,47 @@ ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
 	memcpy(a->orig, a->bal, sizeof(a->bal));
 
 	if (fire)
-	{
-		char	   *figures = psprintf("{\"available_credit\": %s, \"threshold\": %s}",
-									   eacct_cents_to_cstring(available),
-									   eacct_cents_to_cstring(a->alert_threshold));
-
-		notify_queue(call, a->enterprise_id, a->account_id, "low_balance",
-					 figures, true);
-	}
+		ledger_alert_notify(call, a);
 	return entry_id;
+}
+
+/*
+ * Low balance alert (SPEC rule 9), edge-triggered: an enabled alert whose
+ * status is ok turns triggered when available credit falls below the
+ * threshold (returns true: one notification is due); a triggered alert
+ * returns to ok, silently, when available credit is at or above it again.
+ * A disabled alert is always ok.
+ */
+bool
+ledger_evaluate_alert(LedgerAccount *a)
+{
+	int64		available = ledger_available(a);
+
+	if (!a->alert_enabled)
+	{
+		a->alert_triggered = false;
+		return false;
+	}
+	if (!a->alert_triggered && available < a->alert_threshold)
+	{
+		a->alert_triggered = true;
+		return true;
+	}
+	if (a->alert_triggered && available >= a->alert_threshold)
+		a->alert_triggered = false;
+	return false;
+}
+
+/* queue the low_balance notification of an alert that just triggered */
+void
+ledger_alert_notify(EacctCall *call, const LedgerAccount *a)
+{
+	char	   *figures = psprintf("{\"available_credit\": %s, \"threshold\": %s}",
+								   eacct_cents_to_cstring(ledger_available(a)),
+								   eacct_cents_to_cstring(a->alert_threshold));
+
+	notify_queue(call, a->enterprise_id, a->account_id, "low_balance",
+				 figures, true);
 }
 
 /*

@@ -9,10 +9,8 @@
  */
 #include "eacct.h"
 
-#include "funcapi.h"
 #include "miscadmin.h"
 #include "utils/builtins.h"
-#include "utils/tuplestore.h"
 
 PG_FUNCTION_INFO_V1(eacct_verify);
 
@@ -123,30 +121,13 @@ static EacctPlan verify_query = {
 Datum
 eacct_verify(PG_FUNCTION_ARGS)
 {
-	ReturnSetInfo *rsinfo = (ReturnSetInfo *) fcinfo->resultinfo;
 	EacctCall	call;
 	Datum		values[1];
 	char		nulls[1] = {' '};
-	TupleDesc	desc;
-	Tuplestorestate *store;
-	MemoryContext old;
-	int			n;
 
-	if (rsinfo == NULL || !IsA(rsinfo, ReturnSetInfo) ||
-		!(rsinfo->allowedModes & SFRM_Materialize))
-		ereport(ERROR,
-				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-				 errmsg("verify must be called where a set is accepted")));
-	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
-		elog(ERROR, "verify must return a composite type");
-
+	eacct_check_srf(fcinfo);
 	values[0] = PG_ARGISNULL(0) ? (Datum) 0 : PG_GETARG_DATUM(0);
 	nulls[0] = PG_ARGISNULL(0) ? 'n' : ' ';
-
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	desc = CreateTupleDescCopy(desc);
-	store = tuplestore_begin_heap(true, false, work_mem);
-	MemoryContextSwitchTo(old);
 
 	eacct_enter(&call, fcinfo);
 	if (PG_ARGISNULL(0))
@@ -170,23 +151,8 @@ eacct_verify(PG_FUNCTION_ARGS)
 		eacct_check_admin(&call, DatumGetInt64(values[0]));
 	}
 
-	n = eacct_exec(&verify_query, values, nulls, true, 0);
-	old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-	for (int i = 0; i < n; i++)
-	{
-		Datum		row[3];
-		bool		rnull[3];
-
-		for (int c = 0; c < 3; c++)
-			row[c] = SPI_getbinval(SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
-								   c + 1, &rnull[c]);
-		tuplestore_putvalues(store, desc, row, rnull);
-	}
-	MemoryContextSwitchTo(old);
+	eacct_exec(&verify_query, values, nulls, true, 0);
+	eacct_return_spi_rows(fcinfo);
 	eacct_leave(&call);
-
-	rsinfo->returnMode = SFRM_Materialize;
-	rsinfo->setResult = store;
-	rsinfo->setDesc = desc;
 	return (Datum) 0;
 }

@@ -1,0 +1,83 @@
+#!/usr/bin/env bash
+# scripts/dispatcher.sh — reference notification dispatcher for eacct.
+#
+#   scripts/dispatcher.sh [--once] [--log FILE] [psql connection options...]
+#
+# LISTENs on channel "eacct", and whenever a notification arrives (and
+# every POLL_SECONDS anyway, for rows whose claim lapsed) claims pending
+# rows with eacct.claim_notifications(), "delivers" each one by writing a
+# line to stdout (or --log FILE), then marks them sent with eacct.mark_sent().
+# Several dispatchers can run at once: claims use FOR UPDATE SKIP LOCKED.
+# --once drains what is pending and exits.
+#
+# To deliver for real, replace deliver() with calls to your SMS and email
+# gateways (channel is "sms" or "email", address the number or mailbox,
+# payload the JSON of the event).  A row is marked sent only after
+# deliver() succeeded; if the dispatcher dies first, the claim lapses after
+# eacct.notification_lease seconds and another dispatcher retries it, so
+# delivery is at least once: gateways should deduplicate on notification_id.
+set -uo pipefail
+
+once=false
+log=/dev/stdout
+while [ $# -gt 0 ]; do
+	case $1 in
+		--once) once=true; shift ;;
+		--log) log=$2; shift 2 ;;
+		*) break ;;
+	esac
+done
+PSQL=${PSQL:-psql}
+POLL_SECONDS=${POLL_SECONDS:-10}
+BATCH=${BATCH:-100}
+
+deliver() {	# deliver ID CHANNEL ADDRESS PAYLOAD
+	printf '%s notification %s via %s to %s: %s\n' \
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" "$3" "$4" >>"$log"
+}
+
+# drain: claim, deliver and mark sent until nothing is pending
+drain() {
+	local rows ids id channel address payload
+	while :; do
+		rows=$("$PSQL" -X -q -At -F $'\t' -v ON_ERROR_STOP=1 "$@" -c \
+			"SELECT notification_id, channel, address, payload FROM eacct.claim_notifications($BATCH)") \
+			|| return 1
+		[ -n "$rows" ] || return 0
+		ids=""
+		while IFS=$'\t' read -r id channel address payload; do
+			deliver "$id" "$channel" "$address" "$payload" && ids="$ids${ids:+,}$id"
+		done <<<"$rows"
+		[ -n "$ids" ] && "$PSQL" -X -q -At -v ON_ERROR_STOP=1 "$@" \
+			-c "SELECT eacct.mark_sent('{$ids}'::bigint[])" >/dev/null
+	done
+}
+
+if $once; then
+	drain "$@"
+	exit
+fi
+
+# A psql coprocess keeps the LISTEN; psql prints pending notifications after
+# each command it runs, so a cheap query every second surfaces them.
+coproc LISTENER { "$PSQL" -X -q -At "$@" 2>&1; }
+trap 'kill "$LISTENER_PID" 2>/dev/null' EXIT
+echo "LISTEN eacct;" >&"${LISTENER[1]}"
+drain "$@"
+idle=0
+while :; do
+	echo "SELECT 'tick';" >&"${LISTENER[1]}"
+	woke=false
+	while IFS= read -r -t 2 line <&"${LISTENER[0]}"; do
+		case $line in
+			tick) break ;;
+			Asynchronous\ notification*) woke=true ;;
+		esac
+	done
+	idle=$((idle + 1))
+	if $woke || [ "$idle" -ge "$POLL_SECONDS" ]; then
+		drain "$@"
+		idle=0
+	fi
+	sleep 1
+done
