@@ -1,0 +1,178 @@
+-- pgTAP: balances change only through eacct's operations (UA010); history is
+-- append-only (UA011); verify() reports damage done past the guards (SPEC rules 4, 10)
+\i test/pgtap/helpers.psql
+BEGIN;
+SELECT * FROM no_plan();
+
+-- SQLSTATE and errdetail of a failing statement ('no error' when it succeeds)
+CREATE FUNCTION pg_temp.error_of(call text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    s text;
+    d text;
+BEGIN
+    EXECUTE call;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS s = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL;
+    RETURN s || ': ' || coalesce(d, '');
+END
+$$;
+
+-- data in every guarded table
+SELECT eacct.create_enterprise('tap-guards-acme', 'acme-ma') AS ent \gset
+SELECT eacct.create_account(:ent, 'g1') AS g1 \gset
+SELECT eacct.create_account(:ent, 'g2') AS g2 \gset
+SELECT eacct.create_account(:ent, 'g3') AS g3 \gset
+SELECT eacct.enable_account_center(:ent);
+SELECT is(eacct.apply_credit_line(:ent, 100), 'pending_confirmation', 'credit line applied, waiting for confirmation');
+SELECT eacct.confirm_credit_contract(:ent);
+SELECT eacct.top_up(:g1, 50) \gset
+SELECT eacct.transfer(:g1, :g2, 10, 'tap-guard-1') \gset
+SELECT eacct.set_credit_limit(:g2, 20) \gset
+SELECT eacct.charge(:g2, 25) \gset
+SELECT is(eacct.mark_overdue(now() + interval '31 days'), 1, 'g2''s bill is overdue');
+SELECT eacct.grant_coupon(:g1, 5, now() + interval '1 day') AS k1 \gset
+SELECT results_eq(format('SELECT own_cash, transfer_book_balance, credit_limit, outstanding, overdue FROM eacct.account_assets WHERE account_id IN (%s, %s) ORDER BY account_id', :g1, :g2),
+    $$VALUES (40.00, 0.00, 0.00, 0.00, 0.00), (0.00, 0.00, 20.00, 15.00, 15.00)$$, 'g1 and g2 hold money');
+SELECT ok((SELECT count(*) FROM eacct.journal_entry) > 0 AND (SELECT count(*) FROM eacct.transfer_record) > 0
+          AND (SELECT count(*) FROM eacct.request) > 0 AND (SELECT count(*) FROM eacct.credit_change) > 0
+          AND (SELECT count(*) FROM eacct.transfer_pair) > 0 AND (SELECT count(*) FROM eacct.bill) > 0,
+          'every guarded table has rows');
+
+-- ---------------------------------------------------------------------------
+-- UA010: balance columns of eacct.account, even for a superuser
+-- ---------------------------------------------------------------------------
+SELECT pg_temp.rejects(format('UPDATE eacct.account SET %I = %I + 1 WHERE account_id = %s', col, col, :g2), 'UA010',
+    format('column %s of eacct.account can only be changed by eacct''s operations', col), 'UPDATE of ' || col)
+  FROM unnest(ARRAY['own_cash', 'transfer_book', 'credit_limit', 'outstanding', 'overdue']) AS col;
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET own_cash = 0 WHERE account_id = %s', :g1), 'UA010',
+    'column own_cash of eacct.account can only be changed by eacct''s operations', 'lowering own_cash');
+SELECT is(pg_temp.error_of(format('UPDATE eacct.account SET own_cash = 0 WHERE account_id = %s', :g1)),
+    'UA010: The UPDATE changes own_cash from 4000 to 0 (stored units).', 'errdetail names the change');
+SELECT * FROM pg_temp.rejects(format($$UPDATE eacct.account SET alert_status = 'triggered' WHERE account_id = %s$$, :g1), 'UA010',
+    'column alert_status of eacct.account can only be changed by eacct''s operations', 'UPDATE of alert_status');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET account_id = -1 WHERE account_id = %s', :g1), 'UA010',
+    'column account_id of eacct.account can only be changed by eacct''s operations', 'UPDATE of account_id');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.account SET own_cash = own_cash + 1', 'UA010',
+    'column own_cash of eacct.account can only be changed by eacct''s operations', 'UPDATE of every row');
+-- session_replication_role = replica does not silence the guards (ENABLE ALWAYS)
+SET session_replication_role = replica;
+SELECT pg_temp.rejects(format('UPDATE eacct.account SET %I = %I + 1 WHERE account_id = %s', col, col, :g2), 'UA010',
+    format('column %s of eacct.account can only be changed by eacct''s operations', col), 'replica role: UPDATE of ' || col)
+  FROM unnest(ARRAY['own_cash', 'transfer_book', 'credit_limit', 'outstanding', 'overdue']) AS col;
+SELECT * FROM pg_temp.rejects(format('DELETE FROM eacct.account WHERE account_id = %s', :g1), 'UA010',
+    'rows of eacct.account hold money and cannot be deleted', 'replica role: DELETE of an account');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.journal_entry SET memo = ''x''', 'UA011',
+    'eacct.journal_entry is append-only history', 'replica role: UPDATE of the journal');
+RESET session_replication_role;
+-- columns that are not balances may change
+SELECT lives_ok(format($$UPDATE eacct.account SET name = 'g1-renamed' WHERE account_id = %s$$, :g1), 'UPDATE of name is allowed');
+SELECT is((SELECT account_name FROM eacct.account_assets WHERE account_id = :g1), 'g1-renamed', 'the name changed');
+-- rows holding money cannot be deleted; the table cannot be truncated
+SELECT * FROM pg_temp.rejects(format('DELETE FROM eacct.account WHERE account_id = %s', :g1), 'UA010',
+    'rows of eacct.account hold money and cannot be deleted', 'DELETE of an account');
+SELECT * FROM pg_temp.rejects(format('DELETE FROM eacct.account WHERE account_id = %s', :g3), 'UA010',
+    'rows of eacct.account hold money and cannot be deleted', 'DELETE of an account with zero balances');
+SELECT * FROM pg_temp.rejects('TRUNCATE eacct.account CASCADE', 'UA010',
+    'rows of eacct.account hold money and cannot be deleted', 'TRUNCATE of eacct.account');
+-- (without CASCADE PostgreSQL's own foreign key check refuses first)
+SELECT * FROM pg_temp.rejects('TRUNCATE eacct.account', '0A000', NULL, 'TRUNCATE of eacct.account without CASCADE');
+
+-- ---------------------------------------------------------------------------
+-- UA010: the other tables that hold money
+-- ---------------------------------------------------------------------------
+SELECT * FROM pg_temp.rejects('UPDATE eacct.transfer_pair SET transferred = transferred + 1', 'UA010',
+    'column transferred of eacct.transfer_pair can only be changed by eacct''s operations', 'UPDATE of transfer_pair.transferred');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.transfer_pair SET withdrawn = 1', 'UA010',
+    'column withdrawn of eacct.transfer_pair can only be changed by eacct''s operations', 'UPDATE of transfer_pair.withdrawn');
+SELECT * FROM pg_temp.rejects('DELETE FROM eacct.transfer_pair', 'UA010',
+    'rows of eacct.transfer_pair hold money and cannot be deleted', 'DELETE of transfer_pair');
+SELECT * FROM pg_temp.rejects('TRUNCATE eacct.transfer_pair', 'UA010',
+    'rows of eacct.transfer_pair hold money and cannot be deleted', 'TRUNCATE of transfer_pair');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.bill SET remaining = remaining - 1', 'UA010',
+    'column remaining of eacct.bill can only be changed by eacct''s operations', 'UPDATE of bill.remaining');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.bill SET remaining = 0', 'UA010',
+    'column remaining of eacct.bill can only be changed by eacct''s operations', 'paying a bill by UPDATE');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.bill SET overdue = false', 'UA010',
+    'column overdue of eacct.bill can only be changed by eacct''s operations', 'UPDATE of bill.overdue');
+SELECT * FROM pg_temp.rejects('DELETE FROM eacct.bill', 'UA010',
+    'rows of eacct.bill hold money and cannot be deleted', 'DELETE of a bill');
+SELECT * FROM pg_temp.rejects('TRUNCATE eacct.bill', 'UA010',
+    'rows of eacct.bill hold money and cannot be deleted', 'TRUNCATE of bill');
+SELECT pg_temp.rejects(format('UPDATE eacct.enterprise SET %I = %I + 1 WHERE enterprise_id = %s', col, col, :ent), 'UA010',
+    format('column %s of eacct.enterprise can only be changed by eacct''s operations', col), 'UPDATE of enterprise.' || col)
+  FROM unnest(ARRAY['credit_line', 'allocated', 'overdue']) AS col;
+SELECT * FROM pg_temp.rejects(format($$UPDATE eacct.enterprise SET credit_status = 'none' WHERE enterprise_id = %s$$, :ent), 'UA010',
+    'column credit_status of eacct.enterprise can only be changed by eacct''s operations', 'UPDATE of enterprise.credit_status');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.coupon SET used_at = now() WHERE coupon_id = %s', :k1), 'UA010',
+    'column used_at of eacct.coupon can only be changed by eacct''s operations', 'UPDATE of coupon.used_at');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.coupon SET face_value = face_value + 1 WHERE coupon_id = %s', :k1), 'UA010',
+    'column face_value of eacct.coupon can only be changed by eacct''s operations', 'UPDATE of coupon.face_value');
+SELECT * FROM pg_temp.rejects('DELETE FROM eacct.coupon', 'UA010',
+    'rows of eacct.coupon hold money and cannot be deleted', 'DELETE of a coupon');
+
+-- ---------------------------------------------------------------------------
+-- UA011: history is append-only
+-- ---------------------------------------------------------------------------
+SELECT pg_temp.rejects(format('UPDATE eacct.%I SET %I = %I', t, c, c), 'UA011',
+    format('eacct.%s is append-only history', t), 'UPDATE of ' || t)
+  FROM (VALUES ('journal_entry', 'memo'), ('transfer_record', 'request_id'), ('request', 'args'),
+               ('credit_change', 'changed_by')) AS v(t, c);
+SELECT * FROM pg_temp.rejects('UPDATE eacct.journal_entry SET own_cash = own_cash + 1', 'UA011',
+    'eacct.journal_entry is append-only history', 'UPDATE of a journal balance');
+SELECT * FROM pg_temp.rejects('UPDATE eacct.transfer_record SET amount = 1', 'UA011',
+    'eacct.transfer_record is append-only history', 'UPDATE of a transfer amount');
+SELECT pg_temp.rejects(format('DELETE FROM eacct.%I', t), 'UA011',
+    format('eacct.%s is append-only history', t), 'DELETE of ' || t)
+  FROM unnest(ARRAY['journal_entry', 'transfer_record', 'request', 'credit_change']) AS t;
+SELECT pg_temp.rejects(format('TRUNCATE eacct.%I', t), 'UA011',
+    format('eacct.%s is append-only history', t), 'TRUNCATE of ' || t)
+  FROM unnest(ARRAY['journal_entry', 'transfer_record', 'request', 'credit_change']) AS t;
+SELECT is(pg_temp.error_of('DELETE FROM eacct.request'),
+    'UA011: DELETE of eacct.request is not allowed; its rows are immutable.', 'errdetail names the statement');
+-- forgetting a request_id would let a retried call apply twice
+SELECT * FROM pg_temp.rejects('DELETE FROM eacct.request WHERE request_id = ''tap-guard-1''', 'UA011',
+    'eacct.request is append-only history', 'a request key cannot be removed');
+
+-- every rejected statement left the ledger consistent
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify finds nothing after the rejected statements');
+
+-- ---------------------------------------------------------------------------
+-- past the guards: a superuser who disables a trigger can change a balance,
+-- and verify() reports the damage
+-- ---------------------------------------------------------------------------
+SAVEPOINT damage;
+ALTER TABLE eacct.account DISABLE TRIGGER account_guard;
+SELECT lives_ok(format('UPDATE eacct.account SET own_cash = own_cash + 10000 WHERE account_id = %s', :g1),
+    'with account_guard disabled a superuser UPDATE succeeds');
+SELECT set_eq(format('SELECT enterprise_id, account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%s::bigint, %s::bigint, 'own_cash is 140.00 but the journal deltas sum to 40.00'::text),
+                    (%s::bigint, %s::bigint, 'own_cash is 140.00 but the last journal entry says 40.00'::text)$$,
+           :ent, :g1, :ent, :g1),
+    'verify reports the changed own_cash against the journal');
+ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard;
+SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
+    'account_guard is ENABLE ALWAYS again');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET own_cash = own_cash - 10000 WHERE account_id = %s', :g1), 'UA010',
+    'column own_cash of eacct.account can only be changed by eacct''s operations', 'the guard is back: the damage cannot be undone by UPDATE either');
+-- damage to a bill and to a transfer pair is reported too
+ALTER TABLE eacct.bill DISABLE TRIGGER bill_guard;
+ALTER TABLE eacct.transfer_pair DISABLE TRIGGER transfer_pair_guard;
+UPDATE eacct.bill SET remaining = remaining - 1 WHERE account_id = :g2;
+UPDATE eacct.transfer_pair SET transferred = transferred + 1 WHERE source_account = :g1;
+ALTER TABLE eacct.bill ENABLE ALWAYS TRIGGER bill_guard;
+ALTER TABLE eacct.transfer_pair ENABLE ALWAYS TRIGGER transfer_pair_guard;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s) WHERE account_id = %s', :ent, :g2),
+    format($$VALUES ('outstanding is 15.00 but open bills sum to 14.99'::text),
+                    ('overdue is 15.00 but overdue bills sum to 14.99'),
+                    ('transfers from account %s: transferred 10.01 and withdrawn 0.00, records say 10.00 and 0.00')$$, :g1),
+    'verify reports the changed bill and transfer pair');
+ROLLBACK TO SAVEPOINT damage;
+
+SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
+    'account_guard is ENABLE ALWAYS after the rollback');
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
+SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
+
+SELECT * FROM finish();
+ROLLBACK;

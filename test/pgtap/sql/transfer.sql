@@ -1,0 +1,424 @@
+-- pgTAP: transfers, withdrawals, idempotency, transfer_batch (SPEC rules 3, 4, 5, 11, 12)
+\i test/pgtap/helpers.psql
+BEGIN;
+SELECT * FROM no_plan();
+
+-- balances of an account as one line, from eacct.account_assets
+CREATE FUNCTION pg_temp.bal(account bigint) RETURNS text LANGUAGE sql AS $$
+    SELECT format('own %s, book %s, limit %s, debt %s, available %s',
+                  own_cash, transfer_book_balance, credit_limit, outstanding, available_credit)
+      FROM eacct.account_assets WHERE account_id = account
+$$;
+-- SQLSTATE and errdetail of a failing call ('no error' when it succeeds)
+CREATE FUNCTION pg_temp.error_of(call text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    s text;
+    d text;
+BEGIN
+    EXECUTE call;
+    RETURN 'no error';
+EXCEPTION WHEN OTHERS THEN
+    GET STACKED DIAGNOSTICS s = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL;
+    RETURN s || ': ' || coalesce(d, '');
+END
+$$;
+-- number of rows in the journal and in the transfer records
+CREATE FUNCTION pg_temp.rows() RETURNS text LANGUAGE sql AS $$
+    SELECT format('journal %s, records %s, requests %s',
+                  (SELECT count(*) FROM eacct.journal_entry),
+                  (SELECT count(*) FROM eacct.transfer_record),
+                  (SELECT count(*) FROM eacct.request))
+$$;
+
+-- an enterprise with an active credit line of 1000 and its account center on
+SELECT eacct.create_enterprise('tap-transfer-acme', 'acme-ma') AS ent \gset
+SELECT eacct.create_account(:ent, 'a') AS a \gset
+SELECT eacct.create_account(:ent, 'b') AS b \gset
+SELECT eacct.create_account(:ent, 'c') AS c \gset
+SELECT eacct.create_account(:ent, 'd') AS d \gset
+SELECT eacct.enable_account_center(:ent);
+SELECT is(eacct.apply_credit_line(:ent, 1000), 'pending_confirmation', 'credit line applied, waiting for confirmation');
+SELECT eacct.confirm_credit_contract(:ent);
+SELECT is((SELECT credit_status || ' ' || credit_line FROM eacct.enterprise_credit WHERE enterprise_id = :ent),
+          'active 1000.00', 'credit line of 1000 active');
+-- a second enterprise (center on) and a third one (center off)
+SELECT eacct.create_enterprise('tap-transfer-globex', 'globex-ma') AS ent2 \gset
+SELECT eacct.create_account(:ent2, 'x') AS x \gset
+SELECT eacct.create_account(:ent2, 'y') AS y \gset
+SELECT eacct.enable_account_center(:ent2);
+SELECT eacct.create_enterprise('tap-transfer-off', 'off-ma') AS ent3 \gset
+SELECT eacct.create_account(:ent3, 'o1') AS o1 \gset
+SELECT eacct.create_account(:ent3, 'o2') AS o2 \gset
+SELECT eacct.top_up(:o1, 50) \gset
+
+-- ---------------------------------------------------------------------------
+-- transferable = min(available, own_cash); case own_cash < available
+-- (a credit limit adds to available credit, never to what can be transferred)
+-- ---------------------------------------------------------------------------
+SELECT eacct.top_up(:a, 100) \gset
+SELECT eacct.set_credit_limit(:a, 500) \gset
+SELECT is(pg_temp.bal(:a), 'own 100.00, book 0.00, limit 500.00, debt 0.00, available 600.00', 'a: 100 cash, 500 credit');
+SELECT is(eacct.transferable(:a), 100.00, 'transferable(a) is its own cash, not its available credit');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 100.01)', :a, :b), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :a, 'one cent over own cash');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer(%s, %s, 100.01)', :a, :b)),
+          'UA003: Transferable amount is 100.00; the transfer is 100.01.', 'errdetail carries the transferable amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 500)', :a, :b), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :a, 'credit cannot be transferred');
+SELECT eacct.transfer(:a, :b, 100.00) AS r1 \gset
+SELECT is(pg_temp.bal(:a), 'own 0.00, book 0.00, limit 500.00, debt 0.00, available 500.00', 'a after transferring exactly its transferable amount');
+SELECT is(pg_temp.bal(:b), 'own 0.00, book 100.00, limit 0.00, debt 0.00, available 100.00', 'b got it in its transfer book');
+SELECT is(eacct.transferable(:a), 0.00, 'nothing left to transfer from a');
+SELECT results_eq(format('SELECT kind, from_account, to_account, amount, created_by, request_id FROM eacct.transfer_records WHERE record_id = %s', :r1),
+    format($$VALUES ('transfer'::text, %s::bigint, %s::bigint, 100.00::numeric, current_user::text COLLATE "default", NULL::text)$$, :a, :b),
+    'transfer record of a -> b');
+SELECT results_eq(format('SELECT account_id, kind, amount, counterparty, ref_id FROM eacct.journal WHERE ref_id = %s ORDER BY entry_id', :r1),
+    format($$VALUES (%s::bigint, 'transfer_out'::text, 100.00::numeric, %s::bigint, %s::bigint),
+                    (%s::bigint, 'transfer_in'::text, 100.00::numeric, %s::bigint, %s::bigint)$$,
+           :a, :b, :r1, :b, :a, :r1),
+    'two journal entries: transfer_out of a, transfer_in of b');
+
+-- rule 4: funds received in the transfer book never leave by transfer
+SELECT is(eacct.transferable(:b), 0.00, 'transferable(b) is 0 although its cash balance is 100');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 0.01)', :b, :c), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :b, 'transfer book funds are not transferable');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 0.01)', :b, :a), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :b, 'not even back to the sender');
+
+-- ---------------------------------------------------------------------------
+-- transferable = min(available, own_cash); case available < own_cash
+-- (outstanding debt above the credit limit)
+-- ---------------------------------------------------------------------------
+SELECT eacct.top_up(:c, 100) \gset
+SELECT eacct.transfer(:c, :d, 100) \gset
+SELECT eacct.set_credit_limit(:c, 300) \gset
+SELECT eacct.charge(:c, 250) \gset
+SELECT eacct.withdraw(:d, :c, 100) \gset
+SELECT eacct.set_credit_limit(:c, 200) \gset
+SELECT is(pg_temp.bal(:c), 'own 100.00, book 0.00, limit 200.00, debt 250.00, available 50.00', 'c: 100 cash, but only 50 available');
+SELECT is(eacct.transferable(:c), 50.00, 'transferable(c) is its available credit');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 50.01)', :c, :d), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :c, 'one cent over available credit');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer(%s, %s, 50.01)', :c, :d)),
+          'UA003: Transferable amount is 50.00; the transfer is 50.01.', 'errdetail: transferable 50.00');
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 50)', :c, :d), 'exactly the available credit passes');
+SELECT is(pg_temp.bal(:c), 'own 50.00, book 0.00, limit 200.00, debt 250.00, available 0.00', 'c after the transfer');
+SELECT is(pg_temp.bal(:d), 'own 0.00, book 50.00, limit 0.00, debt 0.00, available 50.00', 'd after the transfer');
+SELECT is(eacct.transferable(:c), 0.00, 'c has cash but nothing transferable');
+
+-- ---------------------------------------------------------------------------
+-- argument and relationship errors (each changes nothing)
+-- ---------------------------------------------------------------------------
+SELECT eacct.top_up(:a, 10) \gset
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :a), '22023',
+    'from_account and to_account must differ', 'same account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :x), 'UA009',
+    'accounts belong to different enterprises', 'different enterprises');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :x, :a), 'UA009',
+    'accounts belong to different enterprises', 'different enterprises, other direction');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :o1, :o2), 'UA008',
+    'account center is not enabled for enterprise ' || :ent3, 'account center off');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, -1, 1)', :a), 'P0002',
+    'account -1 does not exist', 'unknown to_account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(-1, %s, 1)', :a), 'P0002',
+    'account -1 does not exist', 'unknown from_account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, NULL)', :a, :b), '22023',
+    'amount must not be null', 'NULL amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 0)', :a, :b), '22023',
+    'amount must be greater than zero', 'zero amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, -1)', :a, :b), '22023',
+    'amount must be greater than zero', 'negative amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1.005)', :a, :b), '22023',
+    'amount has more than 2 fractional digits', 'amount 1.005');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(NULL, %s, 1)', :b), '22023',
+    'from_account must not be null', 'NULL from_account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, NULL, 1)', :a), '22023',
+    'to_account must not be null', 'NULL to_account');
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1.500)', :a, :b), '1.500 is a whole number of cents');
+
+-- authorization: administrators of the enterprise (or members of their role) only
+CREATE ROLE tap_transfer_admins;
+CREATE ROLE tap_transfer_alice IN ROLE tap_transfer_admins;
+CREATE ROLE tap_transfer_globex;
+CREATE ROLE tap_transfer_nobody;
+SELECT eacct.add_admin(:ent, 'tap_transfer_admins');
+SELECT eacct.add_admin(:ent2, 'tap_transfer_globex');
+SET ROLE tap_transfer_nobody;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :b), '42501',
+    'permission denied for enterprise ' || :ent, 'a stranger cannot transfer');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :a), '42501',
+    'permission denied for enterprise ' || :ent, 'a stranger cannot read transferable()');
+RESET ROLE;
+SET ROLE tap_transfer_globex;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :b), '42501',
+    'permission denied for enterprise ' || :ent, 'the admin of another enterprise cannot transfer');
+RESET ROLE;
+SET ROLE tap_transfer_alice;
+SELECT eacct.transfer(:a, :b, 2) AS r2 \gset
+RESET ROLE;
+SELECT results_eq(format('SELECT kind, from_account, to_account, amount, created_by FROM eacct.transfer_records WHERE record_id = %s', :r2),
+    format($$VALUES ('transfer'::text, %s::bigint, %s::bigint, 2.00::numeric, 'tap_transfer_alice'::text)$$, :a, :b),
+    'an admin (through role membership) transfers; created_by names the caller');
+SELECT is(pg_temp.bal(:a), 'own 6.50, book 0.00, limit 500.00, debt 0.00, available 506.50', 'a after 1.50 and 2');
+SELECT is(pg_temp.bal(:b), 'own 0.00, book 103.50, limit 0.00, debt 0.00, available 103.50', 'b after 1.50 and 2');
+
+-- ---------------------------------------------------------------------------
+-- withdraw b -> a: withdrawable = min(transfer_book(b), available(b), net_transferred(a->b))
+-- ---------------------------------------------------------------------------
+SELECT eacct.create_account(:ent, 's1') AS s1 \gset
+SELECT eacct.create_account(:ent, 's2') AS s2 \gset
+SELECT eacct.create_account(:ent, 'h') AS h \gset
+SELECT eacct.top_up(:s1, 100) \gset
+SELECT eacct.top_up(:s2, 100) \gset
+-- never transferred
+SELECT is(eacct.withdrawable(:h, :s1), 0.00, 'withdrawable is 0 when never transferred');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :h, :s1), 'UA005',
+    format('account %s never transferred to account %s', :s1, :h), 'withdraw without a transfer');
+-- a multi-source transfer book
+SELECT eacct.transfer(:s1, :h, 60) \gset
+SELECT eacct.transfer(:s2, :h, 40) \gset
+SELECT is(pg_temp.bal(:h), 'own 0.00, book 100.00, limit 0.00, debt 0.00, available 100.00', 'h holds 100 from two sources');
+SELECT is(eacct.withdrawable(:h, :s1), 60.00, 'withdrawable(h -> s1) is what s1 sent');
+SELECT is(eacct.withdrawable(:h, :s2), 40.00, 'withdrawable(h -> s2) is what s2 sent');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 60.01)', :h, :s1), 'UA004',
+    'withdraw amount exceeds the withdrawable amount', 's1 cannot pull back more than it sent');
+SELECT is(pg_temp.error_of(format('SELECT eacct.withdraw(%s, %s, 60.01)', :h, :s1)),
+          format('UA004: Withdrawable amount from account %s to account %s is 60.00; the withdrawal is 60.01.', :h, :s1),
+          'errdetail carries the withdrawable amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :s1, :h), 'UA005',
+    format('account %s never transferred to account %s', :h, :s1), 'the holder never transferred to the source');
+-- spending part of the transfer book lowers what each source can pull back
+SELECT eacct.charge(:h, 70) \gset
+SELECT is(pg_temp.bal(:h), 'own 0.00, book 30.00, limit 0.00, debt 0.00, available 30.00', 'h spent 70 of its transfer book');
+SELECT is(eacct.withdrawable(:h, :s1), 30.00, 'withdrawable(h -> s1) drops to the transfer book');
+SELECT is(eacct.withdrawable(:h, :s2), 30.00, 'withdrawable(h -> s2) drops to the transfer book');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 30.01)', :h, :s1), 'UA004',
+    'withdraw amount exceeds the withdrawable amount', 'one cent over after spending');
+SELECT eacct.withdraw(:h, :s1, 30) AS w1 \gset
+SELECT is(pg_temp.bal(:h), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'h after the withdrawal');
+SELECT is(pg_temp.bal(:s1), 'own 70.00, book 0.00, limit 0.00, debt 0.00, available 70.00', 's1 got 30 back into its own cash');
+SELECT results_eq(format('SELECT kind, from_account, to_account, amount, created_by FROM eacct.transfer_records WHERE record_id = %s', :w1),
+    format($$VALUES ('withdraw'::text, %s::bigint, %s::bigint, 30.00::numeric, current_user::text COLLATE "default")$$, :h, :s1),
+    'withdraw record: from the holder to the source');
+SELECT results_eq(format('SELECT account_id, kind, amount, counterparty FROM eacct.journal WHERE ref_id = %s ORDER BY entry_id', :w1),
+    format($$VALUES (%s::bigint, 'withdraw_out'::text, 30.00::numeric, %s::bigint),
+                    (%s::bigint, 'withdraw_in'::text, 30.00::numeric, %s::bigint)$$, :h, :s1, :s1, :h),
+    'journal: withdraw_out of the holder, withdraw_in of the source');
+SELECT is(eacct.withdrawable(:h, :s1), 0.00, 'nothing left for s1');
+SELECT is(eacct.withdrawable(:h, :s2), 0.00, 'nothing left for s2 either');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 0.01)', :h, :s2), 'UA004',
+    'withdraw amount exceeds the withdrawable amount', 's2 transferred before, so UA004 not UA005');
+-- a transfer into h refills what s2 can pull back, up to what s2 sent net
+SELECT eacct.transfer(:s1, :h, 50) \gset
+SELECT is(eacct.withdrawable(:h, :s2), 40.00, 'withdrawable(h -> s2) is capped by net_transferred(s2 -> h)');
+SELECT is(eacct.withdrawable(:h, :s1), 50.00, 'withdrawable(h -> s1) is capped by the transfer book (net_transferred is 80)');
+SELECT lives_ok(format('SELECT eacct.withdraw(%s, %s, 40)', :h, :s2), 's2 withdraws exactly its withdrawable amount');
+SELECT is(eacct.withdrawable(:h, :s1), 10.00, 'the book now holds 10 for s1');
+SELECT is(eacct.withdrawable(:h, :s2), 0.00, 's2 withdrew all it sent');
+SELECT is(pg_temp.bal(:s2), 'own 100.00, book 0.00, limit 0.00, debt 0.00, available 100.00', 's2 has all its cash back');
+
+-- withdraw after re-transfer: p -> q 50, withdraw 50, p -> q 20: withdrawable 20
+SELECT eacct.create_account(:ent, 'p') AS p \gset
+SELECT eacct.create_account(:ent, 'q') AS q \gset
+SELECT eacct.top_up(:p, 100) \gset
+SELECT eacct.transfer(:p, :q, 50) \gset
+SELECT is(eacct.withdrawable(:q, :p), 50.00, 'withdrawable(q -> p) after p -> q 50');
+SELECT lives_ok(format('SELECT eacct.withdraw(%s, %s, 50)', :q, :p), 'withdraw all 50');
+SELECT is(eacct.withdrawable(:q, :p), 0.00, 'withdrawable 0 after withdrawing everything');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 0.01)', :q, :p), 'UA004',
+    'withdraw amount exceeds the withdrawable amount', 'nothing left to withdraw');
+SELECT eacct.transfer(:p, :q, 20) \gset
+SELECT is(eacct.withdrawable(:q, :p), 20.00, 'withdrawable 20 after re-transferring 20');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 20.01)', :q, :p), 'UA004',
+    'withdraw amount exceeds the withdrawable amount', 'one cent over after re-transfer');
+SELECT lives_ok(format('SELECT eacct.withdraw(%s, %s, 20)', :q, :p), 'exactly 20 passes');
+SELECT is(pg_temp.bal(:p), 'own 100.00, book 0.00, limit 0.00, debt 0.00, available 100.00', 'p has all its cash back');
+SELECT is(pg_temp.bal(:q), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'q is empty');
+SELECT is((SELECT transferred - withdrawn FROM eacct.transfer_pair WHERE source_account = :p AND holder_account = :q), 0::bigint,
+          'net_transferred(p -> q) is 0');
+
+-- the holder's available credit caps withdrawable (debt above its credit limit)
+SELECT eacct.create_account(:ent, 'h2') AS h2 \gset
+SELECT eacct.set_credit_limit(:h2, 100) \gset
+SELECT eacct.charge(:h2, 100) \gset
+SELECT eacct.transfer(:p, :h2, 50) \gset
+SELECT eacct.set_credit_limit(:h2, 80) \gset
+SELECT is(pg_temp.bal(:h2), 'own 0.00, book 50.00, limit 80.00, debt 100.00, available 30.00', 'h2: book 50, available 30');
+SELECT is(eacct.withdrawable(:h2, :p), 30.00, 'withdrawable(h2 -> p) is capped by available credit');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 30.01)', :h2, :p), 'UA004',
+    'withdraw amount exceeds the withdrawable amount', 'one cent over the available credit');
+SELECT lives_ok(format('SELECT eacct.withdraw(%s, %s, 30)', :h2, :p), 'exactly the available credit passes');
+SELECT is(pg_temp.bal(:h2), 'own 0.00, book 20.00, limit 80.00, debt 100.00, available 0.00', 'h2 after the withdrawal');
+
+-- withdraw shares the relationship checks of transfer
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :h, :h), '22023',
+    'from_account and to_account must differ', 'withdraw: same account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :h, :x), 'UA009',
+    'accounts belong to different enterprises', 'withdraw: different enterprises');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :o2, :o1), 'UA008',
+    'account center is not enabled for enterprise ' || :ent3, 'withdraw: account center off');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, -1, 1)', :h), 'P0002',
+    'account -1 does not exist', 'withdraw: unknown account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 0)', :h, :s1), '22023',
+    'amount must be greater than zero', 'withdraw: zero amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, NULL)', :h, :s1), '22023',
+    'amount must not be null', 'withdraw: NULL amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1.005)', :h, :s1), '22023',
+    'amount has more than 2 fractional digits', 'withdraw: 1.005');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :h, :h), '22023',
+    'from_account and to_account must differ', 'withdrawable: same account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :h, :x), 'UA009',
+    'accounts belong to different enterprises', 'withdrawable: different enterprises');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, -1)', :h), 'P0002',
+    'account -1 does not exist', 'withdrawable: unknown account');
+SELECT * FROM pg_temp.rejects('SELECT eacct.transferable(-1)', 'P0002',
+    'account -1 does not exist', 'transferable: unknown account');
+SELECT * FROM pg_temp.rejects('SELECT eacct.transferable(NULL)', '22023',
+    'account_id must not be null', 'transferable: NULL account');
+SET ROLE tap_transfer_nobody;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :h, :s1), '42501',
+    'permission denied for enterprise ' || :ent, 'a stranger cannot withdraw');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :h, :s1), '42501',
+    'permission denied for enterprise ' || :ent, 'a stranger cannot read withdrawable()');
+RESET ROLE;
+
+-- ---------------------------------------------------------------------------
+-- idempotency (rule 11)
+-- ---------------------------------------------------------------------------
+SELECT eacct.create_account(:ent, 'i1') AS i1 \gset
+SELECT eacct.create_account(:ent, 'i2') AS i2 \gset
+SELECT eacct.top_up(:i1, 100, 'tap-topup-1') AS tu1 \gset
+SELECT is(pg_temp.bal(:i1), 'own 100.00, book 0.00, limit 0.00, debt 0.00, available 100.00', 'top_up with a request_id');
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.top_up(:i1, 100, 'tap-topup-1'), :tu1::bigint, 'top_up repeated: same journal id');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'top_up repeated: nothing changed');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 100.01, 'tap-topup-1')$$, :i1), 'UA012',
+    'request_id "tap-topup-1" was already used with different arguments', 'top_up: same request_id, other amount');
+
+SELECT eacct.transfer(:i1, :i2, 10, 'tap-req-1') AS t1 \gset
+SELECT pg_temp.rows() AS rows_before \gset
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.transfer(:i1, :i2, 10, 'tap-req-1'), :t1::bigint, 'transfer repeated: same record id');
+SELECT is(eacct.transfer(:i1, :i2, 10.00, 'tap-req-1'), :t1::bigint, 'transfer repeated with 10.00 for 10: same record id');
+SELECT is(pg_temp.rows(), :'rows_before', 'transfer repeated: no new journal, record or request row');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'transfer repeated: nothing changed');
+SELECT is(pg_temp.bal(:i1), 'own 90.00, book 0.00, limit 0.00, debt 0.00, available 90.00', 'i1 paid once');
+SELECT is(pg_temp.bal(:i2), 'own 0.00, book 10.00, limit 0.00, debt 0.00, available 10.00', 'i2 received once');
+SELECT is((SELECT request_id FROM eacct.transfer_records WHERE record_id = :t1), 'tap-req-1', 'the record keeps its request_id');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 11, 'tap-req-1')$$, :i1, :i2), 'UA012',
+    'request_id "tap-req-1" was already used with different arguments', 'same request_id, other amount');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 10, 'tap-req-1')$$, :i1, :a), 'UA012',
+    'request_id "tap-req-1" was already used with different arguments', 'same request_id, other to_account');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.withdraw(%s, %s, 10, 'tap-req-1')$$, :i2, :i1), 'UA012',
+    'request_id "tap-req-1" was already used with different arguments', 'same request_id, other operation');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 10, 'tap-req-1')$$, :i1), 'UA012',
+    'request_id "tap-req-1" was already used with different arguments', 'same request_id, top_up');
+-- a repeated call answers even when the rule would now reject it
+SELECT eacct.transfer(:i1, :i2, 90) \gset
+SELECT is(eacct.transfer(:i1, :i2, 10, 'tap-req-1'), :t1::bigint, 'repeat after the cash is gone: still the first answer');
+SELECT is(pg_temp.bal(:i1), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'i1 unchanged by the repeat');
+-- the same request_id in another enterprise is independent
+SELECT eacct.top_up(:x, 10) \gset
+SELECT eacct.transfer(:x, :y, 10, 'tap-req-1') AS tx \gset
+SELECT isnt(:tx::bigint, :t1::bigint, 'same request_id in another enterprise: a new transfer');
+SELECT is(pg_temp.bal(:y), 'own 0.00, book 10.00, limit 0.00, debt 0.00, available 10.00', 'y received it');
+SELECT is((SELECT count(*) FROM eacct.request WHERE request_id = 'tap-req-1'), 2::bigint, 'one request row per enterprise');
+
+-- withdraw and charge take request ids too
+SELECT eacct.withdraw(:i2, :i1, 5, 'tap-wd-1') AS wd1 \gset
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.withdraw(:i2, :i1, 5, 'tap-wd-1'), :wd1::bigint, 'withdraw repeated: same record id');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'withdraw repeated: nothing changed');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.withdraw(%s, %s, 6, 'tap-wd-1')$$, :i2, :i1), 'UA012',
+    'request_id "tap-wd-1" was already used with different arguments', 'withdraw: other amount');
+SELECT eacct.charge(:i2, 3, 'tap memo', NULL, 'tap-ch-1') AS ch1 \gset
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.charge(:i2, 3, 'tap memo', NULL, 'tap-ch-1'), :ch1::bigint, 'charge repeated: same journal id');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'charge repeated: nothing changed');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 3, 'other memo', NULL, 'tap-ch-1')$$, :i2), 'UA012',
+    'request_id "tap-ch-1" was already used with different arguments', 'charge: other memo');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 4, 'tap memo', NULL, 'tap-ch-1')$$, :i2), 'UA012',
+    'request_id "tap-ch-1" was already used with different arguments', 'charge: other amount');
+SELECT is(pg_temp.bal(:i2), 'own 0.00, book 92.00, limit 0.00, debt 0.00, available 92.00', 'i2: 100 in, 5 withdrawn, 3 charged');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 1, '')$$, :a, :b), '22023',
+    'request_id must not be empty', 'empty request_id');
+
+-- ---------------------------------------------------------------------------
+-- transfer_batch: all or nothing, in order
+-- ---------------------------------------------------------------------------
+SELECT eacct.create_account(:ent, 'bsrc') AS bs \gset
+SELECT eacct.create_account(:ent, 'bdst1') AS bd1 \gset
+SELECT eacct.create_account(:ent, 'bdst2') AS bd2 \gset
+SELECT eacct.top_up(:bs, 30) \gset
+-- element 2 fails only because element 1 took the cash before it
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[20, 10.01])', :bs, :bs, :bd1, :bd2),
+    'UA003', 'transfer amount exceeds the transferable amount of account ' || :bs, 'batch: element 2 over what element 1 left');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[20, 10.01])', :bs, :bs, :bd1, :bd2)),
+    'UA003: Element 2: Transferable amount is 10.00; the transfer is 10.01.', 'batch: errdetail names element 2 and its figure');
+SELECT is(pg_temp.bal(:bs), 'own 30.00, book 0.00, limit 0.00, debt 0.00, available 30.00', 'batch failed: element 1 not applied');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bs, :bd1, :bs),
+    '22023', 'from_account and to_account must differ', 'batch: element 2 with the same account');
+SELECT alike(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bs, :bd1, :bs)),
+    '22023: Element 2: %', 'batch: 22023 detail begins with Element 2');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bs, :bd1, :x),
+    'UA009', 'accounts belong to different enterprises', 'batch: element 2 in another enterprise');
+SELECT alike(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bs, :bd1, :x)),
+    'UA009: Element 2: %', 'batch: UA009 detail begins with Element 2');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, -1], ARRAY[1, 1])', :bs, :bs, :bd1),
+    'P0002', 'account -1 does not exist', 'batch: element 2 with an unknown account');
+SELECT alike(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, -1], ARRAY[1, 1])', :bs, :bs, :bd1)),
+    'P0002: Element 2: %', 'batch: P0002 detail begins with Element 2');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 0])', :bs, :bs, :bd1, :bd2),
+    '22023', 'amount must be greater than zero', 'batch: element 2 with a zero amount');
+SELECT alike(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 0])', :bs, :bs, :bd1, :bd2)),
+    '22023: Element 2: %', 'batch: zero amount detail begins with Element 2');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, NULL])', :bs, :bs, :bd1, :bd2),
+    '22023', 'transfer_batch elements must not be null', 'batch: NULL amount element');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, NULL])', :bs, :bs, :bd1, :bd2)),
+    '22023: Element 2: amount is NULL.', 'batch: NULL element detail');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, NULL], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bd1, :bd2),
+    '22023', 'transfer_batch elements must not be null', 'batch: NULL from_account element');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s], ARRAY[1, 1])', :bs, :bs, :bd1),
+    '22023', 'transfer_batch arrays must have the same length', 'batch: mismatched array lengths');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1, 1])', :bs, :bd1),
+    '22023', 'transfer_batch arrays must have the same length', 'batch: more amounts than accounts');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1], ARRAY['r1', 'r2'])$$, :bs, :bd1),
+    '22023', 'transfer_batch arrays must have the same length', 'batch: more request_ids than elements');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(NULL, ARRAY[%s], ARRAY[1])', :bd1),
+    '22023', 'from_accounts must not be null', 'batch: NULL from_accounts');
+SET ROLE tap_transfer_nobody;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1])', :bs, :bd1),
+    '42501', 'permission denied for enterprise ' || :ent, 'batch: a stranger');
+RESET ROLE;
+-- success: exactly the transferable amount over two elements
+SELECT eacct.transfer_batch(ARRAY[:bs, :bs]::bigint[], ARRAY[:bd1, :bd2]::bigint[], ARRAY[20, 10]) AS batch \gset
+SELECT is(cardinality(:'batch'::bigint[]), 2, 'batch returns one record id per element');
+SELECT results_eq(format($$SELECT from_account, to_account, amount FROM eacct.transfer_records
+                            WHERE record_id = ANY ('%s'::bigint[]) ORDER BY array_position('%s'::bigint[], record_id)$$, :'batch', :'batch'),
+    format('VALUES (%s::bigint, %s::bigint, 20.00::numeric), (%s::bigint, %s::bigint, 10.00::numeric)', :bs, :bd1, :bs, :bd2),
+    'the record ids are those of the elements, in order');
+SELECT is(pg_temp.bal(:bs), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'batch: source emptied');
+SELECT is(pg_temp.bal(:bd1), 'own 0.00, book 20.00, limit 0.00, debt 0.00, available 20.00', 'batch: first target');
+SELECT is(pg_temp.bal(:bd2), 'own 0.00, book 10.00, limit 0.00, debt 0.00, available 10.00', 'batch: second target');
+SELECT is(eacct.transfer_batch('{}', '{}', '{}'), '{}'::bigint[], 'an empty batch does nothing');
+-- request_ids in a batch
+SELECT eacct.top_up(:bs, 10) \gset
+SELECT eacct.transfer_batch(ARRAY[:bs, :bs]::bigint[], ARRAY[:bd1, :bd2]::bigint[], ARRAY[4, 6], ARRAY['tap-b-1', 'tap-b-2']) AS batch2 \gset
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.transfer_batch(ARRAY[:bs, :bs]::bigint[], ARRAY[:bd1, :bd2]::bigint[], ARRAY[4, 6], ARRAY['tap-b-1', 'tap-b-2']),
+          :'batch2'::bigint[], 'batch repeated with its request_ids: same record ids');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'batch repeated: nothing changed');
+SELECT is(eacct.transfer(:bs, :bd2, 6, 'tap-b-2'), (:'batch2'::bigint[])[2], 'a batch request_id answers a single transfer with the same arguments');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[4, 7], ARRAY['tap-b-1', 'tap-b-2'])$$, :bs, :bs, :bd1, :bd2),
+    'UA012', 'request_id "tap-b-2" was already used with different arguments', 'batch: request_id reused with another amount');
+SELECT alike(pg_temp.error_of(format($$SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[4, 7], ARRAY['tap-b-1', 'tap-b-2'])$$, :bs, :bs, :bd1, :bd2)),
+    'UA012: Element 2: %', 'batch: UA012 detail begins with Element 2');
+SELECT is(pg_temp.bal(:bs), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'batch with request_ids applied once');
+SELECT is(pg_temp.bal(:bd2), 'own 0.00, book 16.00, limit 0.00, debt 0.00, available 16.00', 'second target got 6 once');
+
+-- the ledger agrees with the balances
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
+SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
+
+SELECT * FROM finish();
+ROLLBACK;
