@@ -5,6 +5,7 @@ MODULE_big   = eacct
 OBJS         = $(patsubst %.c,%.o,$(sort $(wildcard src/*.c)))
 DATA         = $(sort $(wildcard sql/eacct--*.sql))
 PG_CPPFLAGS  = -I$(srcdir)/src
+SHLIB_LINK   = -lxlsxwriter
 PG_CFLAGS    = -Werror -Wall -Wextra -Wno-unused-parameter -Wno-missing-field-initializers
 PG_CONFIG   ?= pg_config
 
@@ -26,7 +27,7 @@ ifneq ($(wildcard $(PGXS)),)
 include $(PGXS)
 endif
 
-.PHONY: demo demo-stop test bench pgtapcheck
+.PHONY: demo demo-stop test bench export-accounts pgtapcheck
 demo:
 	scripts/demo.sh
 demo-stop:
@@ -35,6 +36,9 @@ test:
 	scripts/test.sh
 bench:
 	scripts/bench.sh
+# make export-accounts ENTERPRISE=1 [DIR=.]: accounts.xlsx and accounts.csv from the demo cluster
+export-accounts:
+	scripts/export.sh $(ENTERPRISE) $(or $(DIR),.)
 
 # pgTAP suites through pg_regress against the server in PGHOST/PGPORT
 pgtapcheck:

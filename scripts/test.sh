@@ -2,7 +2,7 @@
 # scripts/test.sh — `make test`: the same set-up as `make demo`, then every
 # suite against a throwaway cluster: pg_regress scenarios (sql/, expected/),
 # pgTAP suites through pg_regress (test/pgtap/), isolation specs
-# (test/isolation/) and the stress check (test/stress/).  Stops and removes
+# (test/isolation/) and the script checks (test/*/run.sh: stress, export).  Stops and removes
 # the cluster, shows the diffs of what failed, and ends with the line
 # "N passed, N failed".
 source "$(dirname "$0")/common.sh"
@@ -70,16 +70,18 @@ run_suite pgtap "$PG_REGRESS" test/pgtap eacct_pgtap \
 run_suite isolation "$PG_ISOLATION_REGRESS" test/isolation eacct_isolation "" \
 	$(tests_in test/isolation/specs spec)
 
-# test/stress/run.sh prints "stress: ok" or "stress: FAILED"
-if [ -x test/stress/run.sh ]; then
-	say "stress check"
-	test/stress/run.sh 2>&1 | tee results/stress.log || true
-	if grep -q '^stress: ok' results/stress.log; then
+# script suites: test/<name>/run.sh, each ending with "<name>: ok" (or FAILED)
+for script in test/*/run.sh; do
+	[ -x "$script" ] || continue
+	name=$(basename "$(dirname "$script")")
+	say "$name check"
+	"$script" 2>&1 | tee "results/$name.log" || true
+	if [ "$(tail -n 1 "results/$name.log")" = "$name: ok" ]; then
 		passed=$((passed + 1))
 	else
-		failed=$((failed + 1)); failed_suites="$failed_suites stress"
+		failed=$((failed + 1)); failed_suites="$failed_suites $name"
 	fi
-fi
+done
 
 for d in results/*/regression.diffs; do
 	[ -s "$d" ] || continue

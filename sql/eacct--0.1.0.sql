@@ -367,6 +367,11 @@ RETURNS bigint[]
 AS 'MODULE_PATHNAME', 'eacct_transfer_batch'
 LANGUAGE C VOLATILE;
 
+CREATE FUNCTION eacct.export_accounts_xlsx(enterprise_id bigint)
+RETURNS bytea
+AS 'MODULE_PATHNAME', 'eacct_export_accounts_xlsx'
+LANGUAGE C STABLE;
+
 CREATE FUNCTION eacct.verify(enterprise_id bigint DEFAULT NULL)
 RETURNS TABLE (enterprise_id bigint, account_id bigint, problem text)
 AS 'MODULE_PATHNAME', 'eacct_verify'

@@ -1,0 +1,305 @@
+/*
+ * export.c — eacct.export_accounts_xlsx(enterprise_id): the Unified
+ * Account Management list as a real Excel workbook, written with
+ * libxlsxwriter in constant-memory mode from a cursor (1,000 rows at a
+ * time) into a temporary file under the data directory's pgsql_tmp, then
+ * returned as bytea.
+ */
+#include "eacct.h"
+
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "miscadmin.h"
+#include "storage/fd.h"
+#include "utils/builtins.h"
+#include "utils/datetime.h"
+#include "utils/memutils.h"
+#include "utils/timestamp.h"
+
+#include "xlsxwriter.h"
+
+PG_FUNCTION_INFO_V1(eacct_export_accounts_xlsx);
+
+#define FETCH_ROWS 1000
+
+static EacctPlan export_rows = {
+	"SELECT a.enterprise_id, a.account_id, a.name, a.is_ma, a.own_cash,"
+	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue,"
+	" a.alert_enabled, a.alert_threshold, a.alert_status,"
+	" (SELECT pg_catalog.count(*) FROM eacct.coupon c"
+	"   WHERE c.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id"
+	"     AND c.account_id OPERATOR(pg_catalog.=) a.account_id AND c.used_at IS NULL"
+	"     AND c.valid_from OPERATOR(pg_catalog.<=) pg_catalog.now()"
+	"     AND c.valid_until OPERATOR(pg_catalog.>) pg_catalog.now())"
+	" FROM eacct.account a WHERE a.enterprise_id OPERATOR(pg_catalog.=) $1"
+	" ORDER BY a.account_id",
+	1, {INT8OID}
+};
+
+static EacctPlan enterprise_exists = {
+	"SELECT 1 FROM eacct.enterprise e WHERE e.enterprise_id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+
+typedef enum
+{
+	COL_INT, COL_TEXT, COL_BOOL, COL_MONEY, COL_TIME
+} ColKind;
+
+/* the columns of eacct.account_assets, plus the export time */
+static const struct
+{
+	const char *name;
+	ColKind		kind;
+	double		width;
+}			columns[] = {
+	{"enterprise_id", COL_INT, 14},
+	{"account_id", COL_INT, 12},
+	{"account_name", COL_TEXT, 28},
+	{"is_ma", COL_BOOL, 8},
+	{"available_credit", COL_MONEY, 18},
+	{"alert_enabled", COL_BOOL, 14},
+	{"alert_threshold", COL_MONEY, 16},
+	{"alert_status", COL_TEXT, 13},
+	{"cash_balance", COL_MONEY, 16},
+	{"transfer_book_balance", COL_MONEY, 22},
+	{"valid_coupons", COL_INT, 14},
+	{"credit_limit", COL_MONEY, 16},
+	{"outstanding", COL_MONEY, 16},
+	{"overdue", COL_MONEY, 16},
+	{"own_cash", COL_MONEY, 16},
+	{"exported_at", COL_TIME, 20},
+};
+#define NCOLUMNS lengthof(columns)
+
+static void
+check_lxw(lxw_error err, const char *what)
+{
+	if (err != LXW_NO_ERROR)
+		ereport(ERROR,
+				(errcode(ERRCODE_IO_ERROR),
+				 errmsg("could not write the workbook: %s", what),
+				 errdetail("libxlsxwriter reports: %s.", lxw_strerror(err))));
+}
+
+static int64
+col_int8(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+static bool
+col_bool(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
+/* one data row (row index r of the sheet) from one result tuple */
+static void
+write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
+		  lxw_format *money, lxw_format *when, lxw_datetime *now)
+{
+	int64		own = col_int8(tup, desc, 5);
+	int64		book = col_int8(tup, desc, 6);
+	int64		limit = col_int8(tup, desc, 7);
+	int64		outstanding = col_int8(tup, desc, 8);
+	int64		money_values[NCOLUMNS] = {0};
+	char	   *name = SPI_getvalue(tup, desc, 3);
+	char	   *status = SPI_getvalue(tup, desc, 12);
+
+	money_values[4] = rule_available(own, book, limit, outstanding);
+	money_values[6] = col_int8(tup, desc, 11);
+	money_values[8] = eacct_add(own, book);
+	money_values[9] = book;
+	money_values[11] = limit;
+	money_values[12] = outstanding;
+	money_values[13] = col_int8(tup, desc, 9);
+	money_values[14] = own;
+
+	for (lxw_col_t c = 0; c < NCOLUMNS; c++)
+	{
+		lxw_error	err = LXW_NO_ERROR;
+
+		switch (c)
+		{
+			case 0:
+				err = worksheet_write_number(ws, r, c, (double) col_int8(tup, desc, 1), NULL);
+				break;
+			case 1:
+				err = worksheet_write_number(ws, r, c, (double) col_int8(tup, desc, 2), NULL);
+				break;
+			case 2:
+				err = worksheet_write_string(ws, r, c, name, NULL);
+				break;
+			case 3:
+				err = worksheet_write_boolean(ws, r, c, col_bool(tup, desc, 4), NULL);
+				break;
+			case 5:
+				err = worksheet_write_boolean(ws, r, c, col_bool(tup, desc, 10), NULL);
+				break;
+			case 7:
+				err = worksheet_write_string(ws, r, c, status, NULL);
+				break;
+			case 10:
+				err = worksheet_write_number(ws, r, c, (double) col_int8(tup, desc, 13), NULL);
+				break;
+			case 15:
+				err = worksheet_write_datetime(ws, r, c, now, when);
+				break;
+			default:
+				/* money: cents / 100 is exact to the cent below 2^53 cents */
+				err = worksheet_write_number(ws, r, c, (double) money_values[c] / 100.0, money);
+				break;
+		}
+		check_lxw(err, "data cell");
+	}
+}
+
+/* read a whole file into a new bytea */
+static bytea *
+read_file_bytea(const char *path)
+{
+	struct stat st;
+	bytea	   *result;
+	FILE	   *f;
+
+	if (stat(path, &st) != 0)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not stat file \"%s\": %m", path)));
+	if ((Size) st.st_size > MaxAllocSize - VARHDRSZ)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("workbook is too large to return as bytea"),
+				 errdetail("The workbook has %lld bytes; bytea holds at most 1 GB.",
+						   (long long) st.st_size)));
+	result = palloc(st.st_size + VARHDRSZ);
+	SET_VARSIZE(result, st.st_size + VARHDRSZ);
+	f = AllocateFile(path, PG_BINARY_R);
+	if (f == NULL)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not open file \"%s\": %m", path)));
+	if (fread(VARDATA(result), 1, st.st_size, f) != (size_t) st.st_size)
+		ereport(ERROR,
+				(errcode_for_file_access(),
+				 errmsg("could not read file \"%s\": %m", path)));
+	FreeFile(f);
+	return result;
+}
+
+/*
+ * export_accounts_xlsx(enterprise_id bigint) -> bytea
+ *
+ * Administrators of the enterprise (42501 otherwise); unknown enterprise
+ * P0002.  One row per account, ordered by account_id.
+ */
+Datum
+eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
+{
+	static uint32 counter = 0;
+	EacctCall	call;
+	int64		ent = eacct_id_arg(fcinfo, 0, "enterprise_id");
+	char	   *dir = psprintf("base/%s", PG_TEMP_FILES_DIR);
+	char	   *path;
+	Datum		values[1] = {Int64GetDatum(ent)};
+	lxw_workbook *volatile wb = NULL;
+	bytea	   *result = NULL;
+	struct pg_tm tm;
+	fsec_t		fsec;
+	lxw_datetime now;
+
+	if (timestamp2tm(GetCurrentTransactionStartTimestamp(), NULL, &tm, &fsec, NULL, NULL) != 0)
+		elog(ERROR, "timestamp out of range");
+	now.year = tm.tm_year;
+	now.month = tm.tm_mon;
+	now.day = tm.tm_mday;
+	now.hour = tm.tm_hour;
+	now.min = tm.tm_min;
+	now.sec = tm.tm_sec;
+
+	eacct_enter(&call, fcinfo);
+	if (eacct_exec(&enterprise_exists, values, NULL, true, 0) != 1)
+		eacct_enterprise_not_found(ent);
+	eacct_check_admin(&call, ent);
+
+	(void) MakePGDirectory(dir);
+	path = psprintf("%s/%s_eacct_%d.%u.xlsx", dir, PG_TEMP_FILE_PREFIX, MyProcPid, counter++);
+	PG_TRY();
+	{
+		lxw_workbook_options opts = {.constant_memory = LXW_TRUE, .tmpdir = dir};
+		lxw_worksheet *ws;
+		lxw_format *bold,
+				   *money,
+				   *when;
+		Portal		portal;
+		lxw_row_t	r = 1;
+
+		wb = workbook_new_opt(path, &opts);
+		if (wb == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_IO_ERROR),
+					 errmsg("could not create workbook \"%s\"", path)));
+		ws = workbook_add_worksheet(wb, "Accounts");
+		bold = workbook_add_format(wb);
+		format_set_bold(bold);
+		money = workbook_add_format(wb);
+		format_set_num_format(money, "#,##0.00");
+		when = workbook_add_format(wb);
+		format_set_num_format(when, "yyyy-mm-dd hh:mm:ss");
+		for (lxw_col_t c = 0; c < NCOLUMNS; c++)
+		{
+			check_lxw(worksheet_set_column(ws, c, c, columns[c].width, NULL), "column");
+			check_lxw(worksheet_write_string(ws, 0, c, columns[c].name, bold), "header");
+		}
+		worksheet_freeze_panes(ws, 1, 0);
+
+		if (export_rows.plan == NULL)
+			eacct_exec(&export_rows, values, NULL, true, 0);	/* prepares */
+		portal = SPI_cursor_open(NULL, export_rows.plan, values, NULL, true);
+		for (;;)
+		{
+			SPI_cursor_fetch(portal, true, FETCH_ROWS);
+			if (SPI_processed == 0)
+				break;
+			for (uint64 i = 0; i < SPI_processed; i++)
+				write_row(ws, r++, SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
+						  money, when, &now);
+			SPI_freetuptable(SPI_tuptable);
+			CHECK_FOR_INTERRUPTS();
+		}
+		SPI_cursor_close(portal);
+		if (r > 1)
+			check_lxw(worksheet_autofilter(ws, 0, 0, r - 1, NCOLUMNS - 1), "filter");
+
+		{
+			lxw_error	err = workbook_close(wb);
+
+			wb = NULL;
+			check_lxw(err, "closing");
+		}
+		/* the bytea must outlive SPI_finish */
+		{
+			MemoryContext old = MemoryContextSwitchTo(call.outer);
+
+			result = read_file_bytea(path);
+			MemoryContextSwitchTo(old);
+		}
+	}
+	PG_FINALLY();
+	{
+		if (wb != NULL)
+			lxw_workbook_free(wb);
+		(void) unlink(path);
+	}
+	PG_END_TRY();
+	eacct_leave(&call);
+	PG_RETURN_BYTEA_P(result);
+}

@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# test/export/run.sh — export_accounts_xlsx read back by an independent
+# reader (openpyxl) and compared cell by cell with eacct.account_assets;
+# then a 50,000-account enterprise exported, with its size and time
+# printed (a figure for the benchmark notes, not an assertion).
+# Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
+# Prints "export: ok" or "export: FAILED" as its last line.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+DB=eacct_export
+BIG=${EXPORT_BIG_ACCOUNTS:-50000}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+fail() { echo "export: $*"; echo "export: FAILED"; exit 1; }
+psql() { "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+COLUMNS="enterprise_id, account_id, account_name, is_ma, available_credit, alert_enabled,
+ alert_threshold, alert_status, cash_balance, transfer_book_balance, valid_coupons,
+ credit_limit, outstanding, overdue, own_cash"
+
+"$BINDIR/dropdb" --if-exists "$DB" 2>/dev/null
+"$BINDIR/createdb" "$DB" || fail "cannot create $DB"
+psql -f "$here/setup.sql" >/dev/null || fail "setup failed"
+
+# the small enterprise, exported by its administrator
+start=$(psql -At -c "SELECT now() AT TIME ZONE 'UTC'")
+psql -At -c "SET ROLE eacct_export_admin" \
+	-c "SELECT encode(eacct.export_accounts_xlsx(enterprise_id), 'base64')
+	      FROM eacct.enterprise_credit WHERE name = 'Export Ltd'" | base64 -d >"$work/small.xlsx" \
+	|| fail "export as admin failed"
+end=$(psql -At -c "SELECT now() AT TIME ZONE 'UTC'")
+psql -c "\\copy (SELECT $COLUMNS FROM eacct.account_assets WHERE enterprise_id = (SELECT enterprise_id FROM eacct.enterprise WHERE name = 'Export Ltd') ORDER BY account_id) TO '$work/small.csv' CSV HEADER" \
+	|| fail "csv failed"
+/usr/bin/python3 "$here/compare.py" "$work/small.xlsx" "$work/small.csv" "$start" "$end" \
+	|| fail "workbook differs from account_assets"
+
+# a large enterprise: bounded memory (constant-memory writer, cursor)
+psql >/dev/null <<SQL || fail "cannot create $BIG accounts"
+SELECT eacct.create_enterprise('Big Corp', 'big-ma') AS e \gset
+SELECT count(eacct.create_account(:e, 'acct-' || g)) FROM generate_series(2, $BIG) g;
+SQL
+t0=$(date +%s.%N)
+psql -At -c "SELECT encode(eacct.export_accounts_xlsx(enterprise_id), 'base64')
+               FROM eacct.enterprise WHERE name = 'Big Corp'" | base64 -d >"$work/big.xlsx" \
+	|| fail "export of $BIG accounts failed"
+t1=$(date +%s.%N)
+rows=$(/usr/bin/python3 -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
+print(sum(1 for _ in ws.iter_rows(values_only=True)) - 1)" "$work/big.xlsx")
+[ "$rows" = "$BIG" ] || fail "large workbook has $rows data rows, expected $BIG"
+awk -v n="$BIG" -v s="$(stat -c %s "$work/big.xlsx")" -v t0="$t0" -v t1="$t1" \
+	'BEGIN { printf "export: %d accounts -> %.1f MB in %.2f s\n", n, s / 1048576, t1 - t0 }'
+"$BINDIR/dropdb" "$DB"
+echo "export: ok"
