@@ -19,7 +19,7 @@
 set -uo pipefail
 
 once=false
-log=/dev/stdout
+log=""
 while [ $# -gt 0 ]; do
 	case $1 in
 		--once) once=true; shift ;;
@@ -27,13 +27,15 @@ while [ $# -gt 0 ]; do
 		*) break ;;
 	esac
 done
+# deliveries go to fd 3: the log file, or our own stdout
+if [ -n "$log" ]; then exec 3>>"$log"; else exec 3>&1; fi
 PSQL=${PSQL:-psql}
 POLL_SECONDS=${POLL_SECONDS:-10}
 BATCH=${BATCH:-100}
 
 deliver() {	# deliver ID CHANNEL ADDRESS PAYLOAD
 	printf '%s notification %s via %s to %s: %s\n' \
-		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" "$3" "$4" >>"$log"
+		"$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$1" "$2" "$3" "$4" >&3
 }
 
 # drain: claim, deliver and mark sent until nothing is pending

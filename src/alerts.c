@@ -24,9 +24,10 @@ static EacctPlan claim = {
 	"  SELECT n.enterprise_id, n.notification_id FROM eacct.notification n"
 	"   WHERE n.sent_at IS NULL"
 	"     AND (n.claimed_at IS NULL OR n.claimed_at OPERATOR(pg_catalog.<)"
-	"          (pg_catalog.now() OPERATOR(pg_catalog.-) pg_catalog.make_interval(secs => $2)))"
+	"          (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-)"
+	"           pg_catalog.make_interval(secs => $2)))"
 	"   ORDER BY n.notification_id LIMIT $1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE eacct.notification n SET claimed_at = pg_catalog.now() FROM c"
+	" UPDATE eacct.notification n SET claimed_at = pg_catalog.clock_timestamp() FROM c"
 	"  WHERE n.enterprise_id OPERATOR(pg_catalog.=) c.enterprise_id"
 	"    AND n.notification_id OPERATOR(pg_catalog.=) c.notification_id"
 	" RETURNING n.notification_id, n.enterprise_id, n.account_id, n.event, n.channel,"
@@ -67,18 +68,17 @@ set_alerts(EacctCall *call, int n, LedgerAccount *accs, int64 threshold, bool en
 	}
 }
 
-/* the accounts ids[0..n-1] (distinct), checked, then locked */
+/* the accounts ids[0..n-1] (distinct), locked, then checked */
 static void
 lock_for_alert(EacctCall *call, int n, const int64 *ids, LedgerAccount *accs)
 {
-	ledger_accounts(call, n, ids, accs, false);
+	ledger_accounts(call, n, ids, accs, true);
 	for (int i = 0; i < n; i++)
 	{
 		if (i == 0 || accs[i].enterprise_id != accs[i - 1].enterprise_id)
 			eacct_check_admin(call, accs[i].enterprise_id);
 		ledger_require_center(&accs[i]);
 	}
-	ledger_accounts(call, n, ids, accs, true);
 }
 
 /* set_low_balance_alert(account_id, threshold, enabled) -> void */
@@ -171,8 +171,9 @@ eacct_set_low_balance_alert_batch(PG_FUNCTION_ARGS)
  *
  * Reserve up to max_rows unsent notifications for the calling dispatcher
  * (FOR UPDATE SKIP LOCKED: concurrent dispatchers never get the same row).
- * A claim lasts eacct.notification_lease seconds; rows not marked sent by
- * then can be claimed again.
+ * A claim lasts eacct.notification_lease seconds from the moment it is made
+ * (clock time, not transaction start); rows not marked sent by then can be
+ * claimed again.
  */
 Datum
 eacct_claim_notifications(PG_FUNCTION_ARGS)

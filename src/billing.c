@@ -141,7 +141,7 @@ eacct_charge(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
-	entry_id = ledger_nextval(&seq_entry_id);
+	entry_id = ledger_nextval("entry_id_seq");
 	if (!ledger_request(&call, a.enterprise_id, request_id, "charge",
 						psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
 								 memo ? memo : "", coupon_id),
@@ -173,7 +173,7 @@ eacct_charge(PG_FUNCTION_ARGS)
 			Datum		values[5];
 
 			a.bal[B_OUTSTANDING] = eacct_add(a.bal[B_OUTSTANDING], rest);
-			ref.ref_id = ledger_nextval(&seq_bill_id);
+			ref.ref_id = ledger_nextval("bill_id_seq");
 			values[0] = Int64GetDatum(a.enterprise_id);
 			values[1] = Int64GetDatum(ref.ref_id);
 			values[2] = Int64GetDatum(account);
@@ -205,7 +205,7 @@ eacct_top_up(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
-	entry_id = ledger_nextval(&seq_entry_id);
+	entry_id = ledger_nextval("entry_id_seq");
 	if (!ledger_request(&call, a.enterprise_id, request_id, "top_up",
 						eacct_cents_to_cstring(amount), &entry_id))
 	{

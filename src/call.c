@@ -52,6 +52,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 	call->caller = GetUserId();
 	call->caller_name = NULL;
 	call->outer = CurrentMemoryContext;
+	call->ledger = NULL;
 	call->owner = eacct_fn_cache(fcinfo)->owner;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
@@ -68,6 +69,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 void
 eacct_leave(EacctCall *call)
 {
+	ledger_flush(call);
 	SPI_finish();
 	AtEOXact_GUC(true, call->guc_nest);
 	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);

@@ -36,7 +36,7 @@ record_change(EacctCall *call, int64 enterprise_id, int64 account_id,
 {
 	Datum		values[7];
 	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	int64		change_id = ledger_nextval(&seq_change_id);
+	int64		change_id = ledger_nextval("change_id_seq");
 
 	values[0] = Int64GetDatum(enterprise_id);
 	values[1] = Int64GetDatum(change_id);
@@ -169,10 +169,9 @@ eacct_set_credit_limit(PG_FUNCTION_ARGS)
 	int64		change_id;
 
 	eacct_enter(&call, fcinfo);
-	ledger_accounts(&call, 1, &account, &a, false);
+	ledger_accounts(&call, 1, &account, &a, true);
 	eacct_check_admin(&call, a.enterprise_id);
 	ledger_require_center(&a);
-	ledger_accounts(&call, 1, &account, &a, true);
 	ledger_lock_enterprise(&call, a.enterprise_id, &e);
 	if (strcmp(e.credit_status, "active") != 0)
 		ereport(ERROR,

@@ -78,6 +78,7 @@ typedef struct EacctCall
 	int			guc_nest;
 	const char *caller_name;	/* looked up on first use */
 	MemoryContext outer;		/* the caller's memory context */
+	struct LedgerBuffer *ledger;	/* journal entries not yet written */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -131,6 +132,8 @@ enum
 };
 
 /* an account as the ledger core reads, checks and writes it */
+typedef struct LedgerBuffer LedgerBuffer;
+
 typedef struct LedgerAccount
 {
 	int64		enterprise_id;
@@ -176,7 +179,7 @@ extern bool eacct_ledger_writing;
 extern void ledger_accounts(EacctCall *call, int n, const int64 *ids,
 							LedgerAccount *out, bool lock);
 extern bool ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
-									   LedgerAccount *out);
+									   LedgerAccount *out, bool lock);
 extern void ledger_lock_enterprise(EacctCall *call, int64 enterprise_id,
 								   LedgerEnterprise *e);
 extern void ledger_write_enterprise(EacctCall *call, LedgerEnterprise *e);
@@ -186,17 +189,14 @@ extern int64 ledger_post(EacctCall *call, LedgerAccount *a, const char *kind,
 extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *request_id, const char *operation,
 						   const char *args, int64 *result);
-extern int64 ledger_nextval(EacctPlan *seq);
+extern int64 ledger_nextval(const char *name);
+extern void ledger_flush(EacctCall *call);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);
 extern void ledger_alert_notify(EacctCall *call, const LedgerAccount *a);
 extern void ledger_same_enterprise(const LedgerAccount *a, const LedgerAccount *b);
 
-extern EacctPlan seq_entry_id;
-extern EacctPlan seq_record_id;
-extern EacctPlan seq_change_id;
-extern EacctPlan seq_bill_id;
 
 /* ---- transfer.c ---- */
 extern void eacct_rethrow_with_index(int index);

@@ -16,16 +16,13 @@
  */
 #include "eacct.h"
 
+#include "catalog/namespace.h"
+#include "commands/sequence.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
 bool		eacct_ledger_writing = false;
-
-EacctPlan	seq_entry_id = {"SELECT pg_catalog.nextval('eacct.entry_id_seq')", 0, {0}};
-EacctPlan	seq_record_id = {"SELECT pg_catalog.nextval('eacct.record_id_seq')", 0, {0}};
-EacctPlan	seq_change_id = {"SELECT pg_catalog.nextval('eacct.change_id_seq')", 0, {0}};
-EacctPlan	seq_bill_id = {"SELECT pg_catalog.nextval('eacct.bill_id_seq')", 0, {0}};
 
 #define ACCOUNT_COLUMNS \
 	"SELECT a.account_id, a.enterprise_id, a.name, a.is_ma, a.own_cash," \
@@ -55,20 +52,66 @@ static EacctPlan write_enterprise = {
 	5, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID}
 };
 
-static EacctPlan post_entry = {
-	"WITH u AS (UPDATE eacct.account SET own_cash = $3, transfer_book = $4,"
-	"   credit_limit = $5, outstanding = $6, overdue = $7, alert_status = $8"
-	"   WHERE enterprise_id OPERATOR(pg_catalog.=) $1"
-	"     AND account_id OPERATOR(pg_catalog.=) $2)"
-	" INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,"
-	"   amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue,"
-	"   own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id,"
-	"   coupon_used, counterparty, ref_id, memo, request_id, created_by)"
-	" VALUES ($1, $9, $2, $10, $11, $12, $13, $14, $15, $16, $3, $4, $5, $6, $7,"
-	"   $17, $18, $19, $20, $21, $22, $23)",
-	23, {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID,
-		INT8OID, TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-	INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID, TEXTOID}
+/*
+ * Journal entries are buffered during a call and written by ledger_flush()
+ * in one statement: every entry appended to eacct.journal_entry, and each
+ * account's row set to its balances after its last entry.
+ */
+static EacctPlan flush_entries = {
+	"WITH e AS ("
+	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($7::pg_catalog.int8[]), pg_catalog.unnest($8::pg_catalog.int8[]), pg_catalog.unnest($9::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($10::pg_catalog.int8[]), pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.int8[]), pg_catalog.unnest($15::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($16::pg_catalog.text[]), pg_catalog.unnest($17::pg_catalog.int8[]), pg_catalog.unnest($18::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($19::pg_catalog.int8[]), pg_catalog.unnest($20::pg_catalog.int8[]), pg_catalog.unnest($21::pg_catalog.text[]),"
+	"    pg_catalog.unnest($22::pg_catalog.text[]))"
+	"  AS t(enterprise_id, entry_id, account_id, kind, amount, d_own_cash,"
+	"       d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash,"
+	"       transfer_book, credit_limit, outstanding, overdue, alert_status,"
+	"       coupon_id, coupon_used, counterparty, ref_id, memo, request_id)),"
+	" j AS ("
+	"  INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,"
+	"    amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue,"
+	"    own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id,"
+	"    coupon_used, counterparty, ref_id, memo, request_id, created_by)"
+	"  SELECT e.enterprise_id, e.entry_id, e.account_id, e.kind, e.amount, e.d_own_cash,"
+	"    e.d_transfer_book, e.d_credit_limit, e.d_outstanding, e.d_overdue, e.own_cash,"
+	"    e.transfer_book, e.credit_limit, e.outstanding, e.overdue, e.coupon_id,"
+	"    e.coupon_used, e.counterparty, e.ref_id, e.memo, e.request_id, $23 FROM e)"
+	" UPDATE eacct.account a SET own_cash = f.own_cash, transfer_book = f.transfer_book,"
+	"   credit_limit = f.credit_limit, outstanding = f.outstanding, overdue = f.overdue,"
+	"   alert_status = f.alert_status"
+	"  FROM (SELECT DISTINCT ON (e.account_id) * FROM e"
+	"        ORDER BY e.account_id, e.entry_id DESC) f"
+	" WHERE a.enterprise_id OPERATOR(pg_catalog.=) f.enterprise_id"
+	"   AND a.account_id OPERATOR(pg_catalog.=) f.account_id",
+	23, {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
+		INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+		INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+		TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	TEXTARRAYOID, TEXTARRAYOID, TEXTOID}
+};
+
+#define FLUSH_COLS 22
+/* columns of flush_entries that may be NULL */
+static const bool flush_nullable[FLUSH_COLS] = {
+	[16] = true, [18] = true, [19] = true, [20] = true, [21] = true
+};
+static const Oid flush_types[FLUSH_COLS] = {
+	INT8OID, INT8OID, INT8OID, TEXTOID, INT8OID,
+	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
+	TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID
+};
+
+struct LedgerBuffer
+{
+	int			n;
+	int			cap;
+	Datum	   *cols[FLUSH_COLS];
+	bool	   *nulls[FLUSH_COLS];
 };
 
 static EacctPlan reserve_request = {
@@ -119,14 +162,14 @@ ledger_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 }
 
 /*
- * Unlocked read that marks unknown ids with account_id = 0 instead of
- * raising P0002; returns true when all were found.
+ * Read (and when `lock', lock) accounts, marking unknown ids with
+ * account_id = 0 instead of raising P0002; returns true when all were found.
  */
 bool
 ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
-						   LedgerAccount *out)
+						   LedgerAccount *out, bool lock)
 {
-	return read_accounts_into(call, n, ids, out, false, true);
+	return read_accounts_into(call, n, ids, out, lock, true);
 }
 
 static bool
@@ -244,55 +287,111 @@ ledger_write(EacctPlan *p, Datum *values, const char *nulls)
 	return n;
 }
 
+/* nextval() of sequence eacct.<name>, without SPI */
 int64
-ledger_nextval(EacctPlan *seq)
+ledger_nextval(const char *name)
 {
-	eacct_exec(seq, NULL, NULL, false, 0);
-	return eacct_int8_result(0, 1, NULL);
+	Oid			nsp = get_namespace_oid("eacct", false);
+	Oid			seq = get_relname_relid(name, nsp);
+
+	if (!OidIsValid(seq))
+		elog(ERROR, "sequence eacct.%s does not exist", name);
+	return nextval_internal(seq, true);
+}
+
+/* an int8 / text array of n Datums, with NULLs where nulls[i] */
+static Datum
+make_array(Datum *elems, bool *nulls, int n, Oid type)
+{
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	if (type == INT8OID)
+		return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, INT8OID,
+												  sizeof(int64), FLOAT8PASSBYVAL,
+												  TYPALIGN_DOUBLE));
+	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
+											  -1, false, TYPALIGN_INT));
+}
+
+/* write the buffered journal entries and account balances of this call */
+void
+ledger_flush(EacctCall *call)
+{
+	LedgerBuffer *buf = call->ledger;
+	Datum		values[FLUSH_COLS + 1];
+
+	if (buf == NULL || buf->n == 0)
+		return;
+	for (int c = 0; c < FLUSH_COLS; c++)
+		values[c] = make_array(buf->cols[c], flush_nullable[c] ? buf->nulls[c] : NULL,
+							   buf->n, flush_types[c]);
+	values[FLUSH_COLS] = CStringGetTextDatum(eacct_caller_name(call));
+	ledger_write(&flush_entries, values, NULL);
+	buf->n = 0;
+}
+
+static void
+buffer_put(LedgerBuffer *buf, int col, Datum value, bool isnull)
+{
+	buf->cols[col][buf->n] = value;
+	if (flush_nullable[col])
+		buf->nulls[col][buf->n] = isnull;
 }
 
 /*
- * Write account `a' (its balances as changed by the caller) and append the
- * journal entry of the change; then evaluate its low balance alert (SPEC
- * rule 9: edge-triggered, one notification per crossing).  Returns the
+ * Record a change of account `a' (its balances as changed by the caller):
+ * evaluate its low balance alert (SPEC rule 9: edge-triggered, one
+ * notification per crossing) and buffer the journal entry; ledger_flush()
+ * (called by eacct_leave) writes entries and balances.  Returns the
  * journal entry id.
  */
 int64
 ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
 			const LedgerRef *ref)
 {
-	Datum		values[23];
-	char		nulls[23];
+	LedgerBuffer *buf = call->ledger;
 	int64		entry_id = (ref && ref->entry_id) ? ref->entry_id :
-		ledger_nextval(&seq_entry_id);
+		ledger_nextval("entry_id_seq");
 	bool		fire = ledger_evaluate_alert(a);
 
-	memset(nulls, ' ', sizeof(nulls));
-	values[0] = Int64GetDatum(a->enterprise_id);
-	values[1] = Int64GetDatum(a->account_id);
+	if (buf == NULL)
+		buf = call->ledger = MemoryContextAllocZero(call->outer, sizeof(LedgerBuffer));
+	if (buf->n == buf->cap)
+	{
+		int			cap = Max(8, buf->cap * 2);
+
+		for (int c = 0; c < FLUSH_COLS; c++)
+		{
+			buf->cols[c] = buf->cap ? repalloc(buf->cols[c], sizeof(Datum) * cap) :
+				MemoryContextAlloc(call->outer, sizeof(Datum) * cap);
+			if (flush_nullable[c])
+				buf->nulls[c] = buf->cap ? repalloc(buf->nulls[c], sizeof(bool) * cap) :
+					MemoryContextAlloc(call->outer, sizeof(bool) * cap);
+		}
+		buf->cap = cap;
+	}
+
+	buffer_put(buf, 0, Int64GetDatum(a->enterprise_id), false);
+	buffer_put(buf, 1, Int64GetDatum(entry_id), false);
+	buffer_put(buf, 2, Int64GetDatum(a->account_id), false);
+	buffer_put(buf, 3, PointerGetDatum(cstring_to_text(kind)), false);
+	buffer_put(buf, 4, Int64GetDatum(amount), false);
 	for (int b = 0; b < NBAL; b++)
 	{
-		values[2 + b] = Int64GetDatum(a->bal[b]);
-		values[11 + b] = Int64GetDatum(eacct_sub(a->bal[b], a->orig[b]));
+		buffer_put(buf, 5 + b, Int64GetDatum(eacct_sub(a->bal[b], a->orig[b])), false);
+		buffer_put(buf, 10 + b, Int64GetDatum(a->bal[b]), false);
 	}
-	values[7] = CStringGetTextDatum(a->alert_triggered ? "triggered" : "ok");
-	values[8] = Int64GetDatum(entry_id);
-	values[9] = CStringGetTextDatum(kind);
-	values[10] = Int64GetDatum(amount);
-	values[16] = Int64GetDatum(ref ? ref->coupon_id : 0);
-	nulls[16] = (ref && ref->coupon_id) ? ' ' : 'n';
-	values[17] = Int64GetDatum(ref ? ref->coupon_used : 0);
-	values[18] = Int64GetDatum(ref ? ref->counterparty : 0);
-	nulls[18] = (ref && ref->counterparty) ? ' ' : 'n';
-	values[19] = Int64GetDatum(ref ? ref->ref_id : 0);
-	nulls[19] = (ref && ref->ref_id) ? ' ' : 'n';
-	values[20] = (ref && ref->memo) ? CStringGetTextDatum(ref->memo) : (Datum) 0;
-	nulls[20] = (ref && ref->memo) ? ' ' : 'n';
-	values[21] = (ref && ref->request_id) ? CStringGetTextDatum(ref->request_id) : (Datum) 0;
-	nulls[21] = (ref && ref->request_id) ? ' ' : 'n';
-	values[22] = CStringGetTextDatum(eacct_caller_name(call));
-
-	ledger_write(&post_entry, values, nulls);
+	buffer_put(buf, 15, PointerGetDatum(cstring_to_text(a->alert_triggered ? "triggered" : "ok")), false);
+	buffer_put(buf, 16, Int64GetDatum(ref ? ref->coupon_id : 0), !(ref && ref->coupon_id));
+	buffer_put(buf, 17, Int64GetDatum(ref ? ref->coupon_used : 0), false);
+	buffer_put(buf, 18, Int64GetDatum(ref ? ref->counterparty : 0), !(ref && ref->counterparty));
+	buffer_put(buf, 19, Int64GetDatum(ref ? ref->ref_id : 0), !(ref && ref->ref_id));
+	buffer_put(buf, 20, (ref && ref->memo) ? PointerGetDatum(cstring_to_text(ref->memo)) : (Datum) 0,
+			   !(ref && ref->memo));
+	buffer_put(buf, 21, (ref && ref->request_id) ? PointerGetDatum(cstring_to_text(ref->request_id)) : (Datum) 0,
+			   !(ref && ref->request_id));
+	buf->n++;
 	memcpy(a->orig, a->bal, sizeof(a->bal));
 
 	if (fire)

@@ -23,27 +23,99 @@ PG_FUNCTION_INFO_V1(eacct_transfer_batch);
 
 #define MAX_REQUEST_ID 200
 
-static EacctPlan insert_record = {
-	"INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
-	" to_account, amount, request_id, created_by) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-	8, {INT8OID, INT8OID, TEXTOID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID}
+/*
+ * Transfer records of a call are buffered and written, with the matching
+ * changes of eacct.transfer_pair, by flush_records() in one statement.  A
+ * call holds transfers or withdrawals, never both, so the UPDATE (withdrawn)
+ * and the upsert (transferred) never meet the same pair row.
+ */
+static EacctPlan flush_records_plan = {
+	"WITH r AS ("
+	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.text[]),"
+	"    pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($7::pg_catalog.text[]))"
+	"  AS t(enterprise_id, record_id, kind, from_account, to_account, amount, request_id)),"
+	" ins AS ("
+	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
+	"    to_account, amount, request_id, created_by)"
+	"  SELECT r.enterprise_id, r.record_id, r.kind, r.from_account, r.to_account, r.amount,"
+	"    r.request_id, $8 FROM r),"
+	" w AS ("
+	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) x.s"
+	"  FROM (SELECT r.enterprise_id, r.to_account, r.from_account, pg_catalog.sum(r.amount) AS s"
+	"        FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'withdraw' GROUP BY 1, 2, 3) x"
+	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) x.enterprise_id"
+	"    AND p.source_account OPERATOR(pg_catalog.=) x.to_account"
+	"    AND p.holder_account OPERATOR(pg_catalog.=) x.from_account)"
+	" INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
+	"   transferred)"
+	" SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount)"
+	" FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'transfer' GROUP BY 1, 2, 3"
+	" ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
+	" SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred",
+	8, {INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	INT8ARRAYOID, TEXTARRAYOID, TEXTOID}
 };
 
-static EacctPlan add_transferred = {
-	"INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account,"
-	" holder_account, transferred) VALUES ($1, $2, $3, $4)"
-	" ON CONFLICT (enterprise_id, source_account, holder_account)"
-	" DO UPDATE SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred",
-	4, {INT8OID, INT8OID, INT8OID, INT8OID}
-};
+typedef struct RecordBuffer
+{
+	int			n;
+	int			cap;
+	Datum	   *ent,
+			   *id,
+			   *kind,
+			   *from,
+			   *to,
+			   *amount,
+			   *request_id;
+	bool	   *request_null;
+} RecordBuffer;
 
-static EacctPlan add_withdrawn = {
-	"UPDATE eacct.transfer_pair SET withdrawn = withdrawn OPERATOR(pg_catalog.+) $4"
-	" WHERE enterprise_id OPERATOR(pg_catalog.=) $1"
-	"   AND source_account OPERATOR(pg_catalog.=) $2"
-	"   AND holder_account OPERATOR(pg_catalog.=) $3",
-	4, {INT8OID, INT8OID, INT8OID, INT8OID}
-};
+static RecordBuffer *
+record_buffer(int cap)
+{
+	RecordBuffer *b = palloc0(sizeof(RecordBuffer));
+
+	b->cap = Max(cap, 1);
+	b->ent = palloc(sizeof(Datum) * b->cap);
+	b->id = palloc(sizeof(Datum) * b->cap);
+	b->kind = palloc(sizeof(Datum) * b->cap);
+	b->from = palloc(sizeof(Datum) * b->cap);
+	b->to = palloc(sizeof(Datum) * b->cap);
+	b->amount = palloc(sizeof(Datum) * b->cap);
+	b->request_id = palloc(sizeof(Datum) * b->cap);
+	b->request_null = palloc(sizeof(bool) * b->cap);
+	return b;
+}
+
+static Datum
+int8_array(Datum *elems, int n)
+{
+	return PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
+										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+}
+
+static void
+flush_records(EacctCall *call, RecordBuffer *b)
+{
+	Datum		values[8];
+	int			dims[1] = {b->n};
+	int			lbs[1] = {1};
+
+	if (b->n == 0)
+		return;
+	values[0] = int8_array(b->ent, b->n);
+	values[1] = int8_array(b->id, b->n);
+	values[2] = PointerGetDatum(construct_array(b->kind, b->n, TEXTOID, -1, false, TYPALIGN_INT));
+	values[3] = int8_array(b->from, b->n);
+	values[4] = int8_array(b->to, b->n);
+	values[5] = int8_array(b->amount, b->n);
+	values[6] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
+												   TEXTOID, -1, false, TYPALIGN_INT));
+	values[7] = CStringGetTextDatum(eacct_caller_name(call));
+	ledger_write(&flush_records_plan, values, NULL);
+	b->n = 0;
+}
 
 static EacctPlan read_pair = {
 	"SELECT p.transferred OPERATOR(pg_catalog.-) p.withdrawn FROM eacct.transfer_pair p"
@@ -102,33 +174,29 @@ net_transferred(const LedgerAccount *source, const LedgerAccount *holder)
 }
 
 static void
-insert_transfer_record(EacctCall *call, const char *kind, const LedgerAccount *from,
-					   const LedgerAccount *to, int64 amount, int64 record_id,
-					   const char *request_id)
+add_record(RecordBuffer *b, const char *kind, const LedgerAccount *from,
+		   const LedgerAccount *to, int64 amount, int64 record_id,
+		   const char *request_id)
 {
-	Datum		values[8];
-	char		nulls[8] = {' ', ' ', ' ', ' ', ' ', ' ', ' ', ' '};
-
-	values[0] = Int64GetDatum(from->enterprise_id);
-	values[1] = Int64GetDatum(record_id);
-	values[2] = CStringGetTextDatum(kind);
-	values[3] = Int64GetDatum(from->account_id);
-	values[4] = Int64GetDatum(to->account_id);
-	values[5] = Int64GetDatum(amount);
-	values[6] = request_id ? CStringGetTextDatum(request_id) : (Datum) 0;
-	nulls[6] = request_id ? ' ' : 'n';
-	values[7] = CStringGetTextDatum(eacct_caller_name(call));
-	eacct_exec(&insert_record, values, nulls, false, 0);
+	Assert(b->n < b->cap);
+	b->ent[b->n] = Int64GetDatum(from->enterprise_id);
+	b->id[b->n] = Int64GetDatum(record_id);
+	b->kind[b->n] = CStringGetTextDatum(kind);
+	b->from[b->n] = Int64GetDatum(from->account_id);
+	b->to[b->n] = Int64GetDatum(to->account_id);
+	b->amount[b->n] = Int64GetDatum(amount);
+	b->request_id[b->n] = request_id ? CStringGetTextDatum(request_id) : (Datum) 0;
+	b->request_null[b->n] = (request_id == NULL);
+	b->n++;
 }
 
 /* transfer a -> b on locked accounts: rule 3, then the effect */
 static void
-apply_transfer(EacctCall *call, LedgerAccount *a, LedgerAccount *b, int64 amount,
-			   int64 record_id, const char *request_id)
+apply_transfer(EacctCall *call, RecordBuffer *rb, LedgerAccount *a, LedgerAccount *b,
+			   int64 amount, int64 record_id, const char *request_id)
 {
 	int64		transferable = rule_transferable(ledger_available(a), a->bal[B_OWN_CASH]);
 	LedgerRef	ref = {0};
-	Datum		values[4];
 
 	if (amount > transferable)
 		ereport(ERROR,
@@ -142,12 +210,7 @@ apply_transfer(EacctCall *call, LedgerAccount *a, LedgerAccount *b, int64 amount
 	a->bal[B_OWN_CASH] = eacct_sub(a->bal[B_OWN_CASH], amount);
 	b->bal[B_TRANSFER_BOOK] = eacct_add(b->bal[B_TRANSFER_BOOK], amount);
 
-	insert_transfer_record(call, "transfer", a, b, amount, record_id, request_id);
-	values[0] = Int64GetDatum(a->enterprise_id);
-	values[1] = Int64GetDatum(a->account_id);
-	values[2] = Int64GetDatum(b->account_id);
-	values[3] = Int64GetDatum(amount);
-	ledger_write(&add_transferred, values, NULL);
+	add_record(rb, "transfer", a, b, amount, record_id, request_id);
 
 	ref.ref_id = record_id;
 	ref.request_id = request_id;
@@ -159,13 +222,12 @@ apply_transfer(EacctCall *call, LedgerAccount *a, LedgerAccount *b, int64 amount
 
 /* withdraw holder b -> source a on locked accounts: rule 5, then the effect */
 static void
-apply_withdraw(EacctCall *call, LedgerAccount *b, LedgerAccount *a, int64 amount,
-			   int64 record_id, const char *request_id)
+apply_withdraw(EacctCall *call, RecordBuffer *rb, LedgerAccount *b, LedgerAccount *a,
+			   int64 amount, int64 record_id, const char *request_id)
 {
 	int64		net = net_transferred(a, b);
 	int64		withdrawable;
 	LedgerRef	ref = {0};
-	Datum		values[4];
 
 	if (net < 0)
 		ereport(ERROR,
@@ -187,12 +249,7 @@ apply_withdraw(EacctCall *call, LedgerAccount *b, LedgerAccount *a, int64 amount
 	b->bal[B_TRANSFER_BOOK] = eacct_sub(b->bal[B_TRANSFER_BOOK], amount);
 	a->bal[B_OWN_CASH] = eacct_add(a->bal[B_OWN_CASH], amount);
 
-	insert_transfer_record(call, "withdraw", b, a, amount, record_id, request_id);
-	values[0] = Int64GetDatum(a->enterprise_id);
-	values[1] = Int64GetDatum(a->account_id);
-	values[2] = Int64GetDatum(b->account_id);
-	values[3] = Int64GetDatum(amount);
-	ledger_write(&add_withdrawn, values, NULL);
+	add_record(rb, "withdraw", b, a, amount, record_id, request_id);
 
 	ref.ref_id = record_id;
 	ref.request_id = request_id;
@@ -220,26 +277,29 @@ move_one(FunctionCallInfo fcinfo, bool is_withdraw)
 	char	   *request_id;
 	int64		record_id;
 	const char *op = is_withdraw ? "withdraw" : "transfer";
+	RecordBuffer *rb;
 
 	ids[0] = eacct_id_arg(fcinfo, 0, "from_account");
 	ids[1] = eacct_id_arg(fcinfo, 1, "to_account");
 	amount = eacct_amount_arg(fcinfo, 2, "amount", AMOUNT_POSITIVE);
 	request_id = eacct_text_arg(fcinfo, 3, MAX_REQUEST_ID, "request_id");
 
+	rb = record_buffer(1);
 	eacct_enter(&call, fcinfo);
-	ledger_accounts(&call, 2, ids, acc, false);
+	/* lock first: a failed check below releases the locks with the error */
+	ledger_accounts(&call, 2, ids, acc, true);
 	eacct_check_admin(&call, acc[0].enterprise_id);
 	check_pair(&acc[0], &acc[1]);
-	ledger_accounts(&call, 2, ids, acc, true);
 
-	record_id = ledger_nextval(&seq_record_id);
+	record_id = ledger_nextval("record_id_seq");
 	if (!ledger_request(&call, acc[0].enterprise_id, request_id, op,
-						pair_args(ids[0], ids[1], amount), &record_id))
+						request_id ? pair_args(ids[0], ids[1], amount) : NULL, &record_id))
 	{
 		if (is_withdraw)
-			apply_withdraw(&call, &acc[0], &acc[1], amount, record_id, request_id);
+			apply_withdraw(&call, rb, &acc[0], &acc[1], amount, record_id, request_id);
 		else
-			apply_transfer(&call, &acc[0], &acc[1], amount, record_id, request_id);
+			apply_transfer(&call, rb, &acc[0], &acc[1], amount, record_id, request_id);
+		flush_records(&call, rb);
 	}
 	eacct_leave(&call);
 	PG_RETURN_INT64(record_id);
@@ -361,7 +421,7 @@ static LedgerAccount *
 find_account(LedgerAccount *accs, int n, int64 id)
 {
 	for (int i = 0; i < n; i++)
-		if (accs[i].account_id == id)
+		if (accs[i].account_id == id && accs[i].enterprise_id != 0)
 			return &accs[i];
 	return NULL;
 }
@@ -396,6 +456,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	BatchItem **byreq;
 	int64	   *ids;
 	LedgerAccount *accs;
+	RecordBuffer *rb;
 	Datum	   *result;
 	ArrayType  *out;
 	volatile int current = 0;
@@ -469,8 +530,9 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	}
 	accs = palloc0(sizeof(LedgerAccount) * Max(nids, 1));
 
+	rb = record_buffer(n);
 	eacct_enter(&call, fcinfo);
-	(void) ledger_accounts_missing_ok(&call, nids, ids, accs);
+	(void) ledger_accounts_missing_ok(&call, nids, ids, accs, true);
 	PG_TRY();
 	{
 		for (int i = 0; i < n; i++)
@@ -488,15 +550,12 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			check_pair(it->a, it->b);
 		}
 
-		current = 0;
-		ledger_accounts(&call, nids, ids, accs, true);
-
 		/* reserve idempotency keys in request_id order (no deadlocks) */
 		byreq = palloc(sizeof(BatchItem *) * Max(nreq, 1));
 		nreq = 0;
 		for (int i = 0; i < n; i++)
 		{
-			items[i].record_id = ledger_nextval(&seq_record_id);
+			items[i].record_id = ledger_nextval("record_id_seq");
 			if (items[i].request_id)
 				byreq[nreq++] = &items[i];
 		}
@@ -518,9 +577,11 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 
 			current = it->index;
 			if (!it->done_before)
-				apply_transfer(&call, it->a, it->b, it->amount, it->record_id,
+				apply_transfer(&call, rb, it->a, it->b, it->amount, it->record_id,
 							   it->request_id);
 		}
+		current = 0;
+		flush_records(&call, rb);
 	}
 	PG_CATCH();
 	{
