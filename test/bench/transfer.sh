@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# test/bench/transfer.sh — eacct's money path against pgbench's TPC-B on
+# the same cluster, in one invocation: tpcb-like (scale 10, the baseline),
+# single transfers, a 10-account hot spot, transfer_batch of 100, and a
+# mixed workload; each at BENCH_CLIENTS (8) clients for BENCH_SECONDS (30),
+# with synchronous_commit on and off.  Prints TPS, transfers/s, p50/p99
+# latency and every figure's ratio to tpcb-like with the same setting, and
+# writes the table to test/bench/results/.
+# Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+DB=eacct_bench
+T=${BENCH_SECONDS:-30}
+C=${BENCH_CLIENTS:-8}
+out=${BENCH_OUT:-$here/results/transfer-$(date +%Y%m%d-%H%M%S).txt}
+logs=$(mktemp -d)
+trap 'rm -rf "$logs"' EXIT
+
+"$BINDIR/dropdb" --if-exists "$DB" 2>/dev/null
+"$BINDIR/createdb" "$DB"
+"$BINDIR/pgbench" -q -i -s 10 "$DB" >/dev/null 2>&1
+"$BINDIR/psql" -X -q -d "$DB" -f "$here/setup.sql" >/dev/null
+
+# run NAME SYNC TRANSFERS_PER_TX PGBENCH_ARGS...: prints
+# "NAME SYNC tps transfers/s p50_ms p99_ms"
+run() {
+	local name=$1 sync=$2 per=$3 tps p50 p99
+	shift 3
+	rm -f "$logs"/pgbench_log.*
+	tps=$(cd "$logs" && PGOPTIONS="-c synchronous_commit=$sync" \
+		"$BINDIR/pgbench" -n -M prepared -c "$C" -j 2 -T "$T" -l "$@" "$DB" 2>&1 \
+		| tee "$logs/out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
+	if grep -qE 'aborted|error' "$logs/out"; then
+		cat "$logs/out" >&2
+		echo "bench: $name failed" >&2
+		exit 1
+	fi
+	# per-transaction logs: field 3 is the latency in microseconds
+	read -r p50 p99 < <(cat "$logs"/pgbench_log.* | awk '{print $3}' | sort -n | awk '
+		{ v[NR] = $1 } END { printf "%.2f %.2f\n", v[int(NR * 0.5) + 1] / 1000, v[int(NR * 0.99) + 1] / 1000 }')
+	echo "$name $sync $tps $(awk -v t="$tps" -v p="$per" 'BEGIN { printf "%.0f", t * p }') $p50 $p99"
+}
+
+results=$logs/results
+: >"$results"
+for sync in on off; do
+	run tpcb-like "$sync" 0 -b tpcb-like >>"$results"
+	run transfer "$sync" 1 -f "$here/transfer.pgbench" >>"$results"
+	run hotspot "$sync" 1 -f "$here/hotspot.pgbench" >>"$results"
+	run batch100 "$sync" 100 -f "$here/batch.pgbench" >>"$results"
+	run mixed "$sync" 0.5 -f "$here/transfer.pgbench@50" -f "$here/charge.pgbench@20" \
+		-f "$here/topup.pgbench@20" -f "$here/withdraw.pgbench@10" >>"$results"
+done
+"$BINDIR/psql" -X -q -At -d "$DB" -c "SELECT count(*) FROM eacct.verify()" | grep -qx 0 \
+	|| { echo "bench: verify() found problems" >&2; exit 1; }
+deadlocks=$("$BINDIR/psql" -X -q -At -d "$DB" -c "SELECT deadlocks FROM pg_stat_database WHERE datname = current_database()")
+
+{
+	echo "eacct benchmark: $C clients, ${T}s per run, $(nproc) cores, PostgreSQL $("$BINDIR/postgres" -V | awk '{print $3}')"
+	echo "ratios are to tpcb-like with the same synchronous_commit, measured in this run"
+	printf '%-10s %-5s %10s %12s %8s %8s %9s %9s\n' workload sync tps transfers/s p50_ms p99_ms tps_ratio xfer_ratio
+	awk '
+		$1 == "tpcb-like" { base[$2] = $3 }
+		{ row[NR] = $0 }
+		END {
+			for (i = 1; i <= NR; i++) {
+				split(row[i], f, " ")
+				printf "%-10s %-5s %10.0f %12.0f %8.2f %8.2f %9.2f %9s\n", f[1], f[2], f[3], f[4], f[5], f[6],
+					f[3] / base[f[2]], (f[1] == "tpcb-like" ? "-" : sprintf("%.2f", f[4] / base[f[2]]))
+			}
+		}' "$results"
+	echo "deadlocks: $deadlocks; verify(): empty"
+} | tee "$out"
+"$BINDIR/dropdb" "$DB"
