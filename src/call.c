@@ -75,7 +75,7 @@ eacct_leave(EacctCall *call)
 	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
 }
 
-/* run a kept plan, preparing it on first use; returns SPI_processed */
+/* run a kept generic plan, preparing it on first use; returns SPI_processed */
 int
 eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 		   long count)
@@ -84,7 +84,13 @@ eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 
 	if (p->plan == NULL)
 	{
-		SPIPlanPtr	plan = SPI_prepare(p->sql, p->nargs, p->argtypes);
+		/*
+		 * Generic plans: every statement looks rows up by key, so a plan
+		 * made once is as good as one made for each call's values, and
+		 * replanning was a third of a transfer's cost.
+		 */
+		SPIPlanPtr	plan = SPI_prepare_cursor(p->sql, p->nargs, p->argtypes,
+											  CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)
 			elog(ERROR, "SPI_prepare failed for \"%s\": %s",

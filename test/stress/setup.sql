@@ -54,8 +54,8 @@ BEGIN
             PERFORM eacct.withdraw(b, a, amount);
             INSERT INTO stress.log (op, account_id, amount, outcome) VALUES ('withdraw', a, amt, 'ok');
         ELSIF op <= 70 THEN
-            PERFORM eacct.charge(a, (amt / 3) / 100.0);
-            INSERT INTO stress.log (op, account_id, amount, outcome) VALUES ('charge', a, amt / 3, 'ok');
+            PERFORM eacct.charge(a, (amt / 3 + 1) / 100.0);
+            INSERT INTO stress.log (op, account_id, amount, outcome) VALUES ('charge', a, amt / 3 + 1, 'ok');
         ELSIF op <= 85 THEN
             PERFORM eacct.top_up(a, amount * 2);
             INSERT INTO stress.log (op, account_id, amount, outcome) VALUES ('top_up', a, amt * 2, 'ok');
