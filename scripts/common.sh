@@ -12,7 +12,7 @@ PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
 export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
 
 APT_PACKAGES="build-essential postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
-postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl libxlsxwriter-dev \
+postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl libxlsxwriter-dev cppcheck python3-psycopg2 \
 python3-openpyxl"
 
 say() { printf '==> %s\n' "$*"; }

@@ -1,0 +1,114 @@
+-- Upgrade path: a database created at 0.1.0 with money in it is updated
+-- with ALTER EXTENSION eacct UPDATE; its data and behaviour survive, and
+-- the upgraded schema equals a fresh install of the new version.
+\set SHOW_CONTEXT never
+CREATE EXTENSION eacct VERSION '0.1.0';
+SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+
+SELECT eacct.create_enterprise('Upgrade Co', 'up-ma') AS ent \gset
+SELECT eacct.create_account(:ent, 'up-a') AS a \gset
+SELECT eacct.create_account(:ent, 'up-b') AS b \gset
+SELECT ma_account_id AS ma FROM eacct.enterprise WHERE enterprise_id = :ent \gset
+SELECT eacct.enable_account_center(:ent);
+SELECT eacct.apply_credit_line(:ent, 1000);
+SELECT eacct.confirm_credit_contract(:ent);
+SELECT eacct.set_credit_limit(:a, 300) > 0 AS allocated;
+SELECT eacct.top_up(:ma, 500, 'up-1') > 0 AS topped_up;
+SELECT eacct.transfer(:ma, :a, 200, 'up-2') > 0 AS transferred;
+SELECT eacct.transfer(:ma, :b, 100) > 0 AS transferred;
+SELECT eacct.charge(:a, 250, 'before the upgrade') > 0 AS charged;
+SELECT eacct.withdraw(:b, :ma, 40) > 0 AS withdrawn;
+
+-- a fingerprint of the user data, before and after
+CREATE TEMP TABLE before AS
+SELECT 'assets' AS what, md5(string_agg(t::text, '|' ORDER BY t.account_id)) AS fp
+  FROM (SELECT account_id, account_name, available_credit, cash_balance, transfer_book_balance,
+               credit_limit, outstanding, overdue FROM eacct.account_assets) t
+UNION ALL
+SELECT 'journal', md5(string_agg(t::text, '|' ORDER BY t.entry_id)) FROM eacct.journal t
+UNION ALL
+SELECT 'records', md5(string_agg(t::text, '|' ORDER BY t.record_id)) FROM eacct.transfer_records t
+UNION ALL
+SELECT 'history', md5(string_agg(t::text, '|' ORDER BY t.change_id)) FROM eacct.credit_limit_history t;
+
+ALTER EXTENSION eacct UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+
+SELECT b.what, b.fp = a.fp AS unchanged
+  FROM before b
+  JOIN (SELECT 'assets' AS what, md5(string_agg(t::text, '|' ORDER BY t.account_id)) AS fp
+          FROM (SELECT account_id, account_name, available_credit, cash_balance, transfer_book_balance,
+                       credit_limit, outstanding, overdue FROM eacct.account_assets) t
+        UNION ALL
+        SELECT 'journal', md5(string_agg(t::text, '|' ORDER BY t.entry_id)) FROM eacct.journal t
+        UNION ALL
+        SELECT 'records', md5(string_agg(t::text, '|' ORDER BY t.record_id)) FROM eacct.transfer_records t
+        UNION ALL
+        SELECT 'history', md5(string_agg(t::text, '|' ORDER BY t.change_id)) FROM eacct.credit_limit_history t) a
+    USING (what)
+ ORDER BY b.what;
+SELECT count(*) AS problems FROM eacct.verify();
+
+-- behaviour after the upgrade: the rules still hold, idempotency keys
+-- issued before the upgrade still answer
+SELECT eacct.transfer(:ma, :a, 200, 'up-2') = (SELECT record_id FROM eacct.transfer_records WHERE request_id = 'up-2') AS same_answer;
+SELECT eacct.transfer(:ma, :a, 201, 'up-2');             -- UA012
+SELECT eacct.transfer(:a, :b, 1);                        -- a's cash went to its charge: UA003
+SELECT eacct.withdraw(:a, :ma, 0.01);                    -- a spent all of it: UA004
+SELECT eacct.top_up(:a, 100) > 0 AS topped_up;           -- pays a's 50.00 debt first
+SELECT account_name, available_credit, cash_balance, transfer_book_balance, outstanding
+  FROM eacct.account_assets ORDER BY account_id;
+UPDATE eacct.account SET own_cash = 0;                   -- UA010, guards still in place
+SELECT count(*) AS problems FROM eacct.verify();
+
+-- the upgraded schema is a fresh install's: same functions, tables,
+-- columns, indexes, constraints, triggers and grants
+CREATE TEMP TABLE upgraded AS
+SELECT pg_describe_object(classid, objid, objsubid) AS object
+  FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')
+UNION ALL
+SELECT format('%s.%s %s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull)
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'eacct'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE connamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg_trigger
+ WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)
+UNION ALL
+SELECT p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default') FROM pg_proc p
+ WHERE p.pronamespace = 'eacct'::regnamespace;
+DROP EXTENSION eacct;
+CREATE EXTENSION eacct;
+SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+CREATE TEMP TABLE fresh AS
+SELECT pg_describe_object(classid, objid, objsubid) AS object
+  FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
+   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')
+UNION ALL
+SELECT format('%s.%s %s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull)
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'eacct'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
+ WHERE c.relnamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
+ WHERE connamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg_trigger
+ WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)
+UNION ALL
+SELECT p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default') FROM pg_proc p
+ WHERE p.pronamespace = 'eacct'::regnamespace;
+SELECT 'only after upgrade' AS side, object FROM (SELECT object FROM upgraded EXCEPT ALL SELECT object FROM fresh) d
+UNION ALL
+SELECT 'only in fresh install', object FROM (SELECT object FROM fresh EXCEPT ALL SELECT object FROM upgraded) d
+ORDER BY 1, 2;
+SELECT count(*) > 100 AS compared_many_objects FROM fresh;
+DROP EXTENSION eacct;
