@@ -3,9 +3,11 @@
 
 \echo Use "ALTER EXTENSION eacct UPDATE TO '0.2.0'" to load this file. \quit
 
--- transfer records of one account, as either side (the console's per-account
--- transfer list and withdrawable look-ups)
-CREATE INDEX transfer_record_from_idx
-    ON eacct.transfer_record (enterprise_id, from_account, record_id);
-CREATE INDEX transfer_record_to_idx
-    ON eacct.transfer_record (enterprise_id, to_account, record_id);
+-- One index on the journal instead of two: its key becomes (enterprise_id,
+-- account_id, entry_id), which serves an account's history and verify()'s
+-- per-account replay, and every journal row costs one index insertion less
+-- on the money path.  entry_id stays unique (one sequence).
+ALTER TABLE eacct.journal_entry DROP CONSTRAINT journal_entry_pkey;
+ALTER TABLE eacct.journal_entry
+    ADD CONSTRAINT journal_entry_pkey PRIMARY KEY (enterprise_id, account_id, entry_id);
+DROP INDEX eacct.journal_entry_account_idx;

@@ -149,12 +149,11 @@ CREATE TABLE eacct.journal_entry (
     request_id       text,
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by       text NOT NULL,
-    CONSTRAINT journal_entry_pkey PRIMARY KEY (enterprise_id, entry_id),
+    CONSTRAINT journal_entry_pkey PRIMARY KEY (enterprise_id, account_id, entry_id),
     CONSTRAINT journal_entry_kind_check CHECK (kind IN
         ('top_up', 'charge', 'transfer_out', 'transfer_in', 'withdraw_out',
          'withdraw_in', 'credit_limit', 'overdue'))
 );
-CREATE INDEX journal_entry_account_idx ON eacct.journal_entry (enterprise_id, account_id, entry_id);
 
 -- transfers and withdrawals between accounts of one enterprise
 CREATE TABLE eacct.transfer_record (
@@ -613,11 +612,3 @@ SELECT j.entry_id, j.enterprise_id, j.account_id, j.kind,
 GRANT USAGE ON SCHEMA eacct TO PUBLIC;
 GRANT SELECT ON eacct.account_assets, eacct.enterprise_credit, eacct.transfer_records,
     eacct.credit_limit_history, eacct.notifications, eacct.journal TO PUBLIC;
-
--- since 0.2.0
--- transfer records of one account, as either side (the console's per-account
--- transfer list and withdrawable look-ups)
-CREATE INDEX transfer_record_from_idx
-    ON eacct.transfer_record (enterprise_id, from_account, record_id);
-CREATE INDEX transfer_record_to_idx
-    ON eacct.transfer_record (enterprise_id, to_account, record_id);
