@@ -20,7 +20,7 @@ SELECT eacct.charge(:a, 250, 'before the upgrade') > 0 AS charged;
 SELECT eacct.withdraw(:b, :ma, 40) > 0 AS withdrawn;
 
 -- a fingerprint of the user data, before and after
-CREATE TEMP TABLE before AS
+CREATE FUNCTION pg_temp.fingerprints() RETURNS TABLE (what text, fp text) LANGUAGE sql AS $$
 SELECT 'assets' AS what, md5(string_agg(t::text, '|' ORDER BY t.account_id)) AS fp
   FROM (SELECT account_id, account_name, available_credit, cash_balance, transfer_book_balance,
                credit_limit, outstanding, overdue FROM eacct.account_assets) t
@@ -29,23 +29,15 @@ SELECT 'journal', md5(string_agg(t::text, '|' ORDER BY t.entry_id)) FROM eacct.j
 UNION ALL
 SELECT 'records', md5(string_agg(t::text, '|' ORDER BY t.record_id)) FROM eacct.transfer_records t
 UNION ALL
-SELECT 'history', md5(string_agg(t::text, '|' ORDER BY t.change_id)) FROM eacct.credit_limit_history t;
+SELECT 'history', md5(string_agg(t::text, '|' ORDER BY t.change_id)) FROM eacct.credit_limit_history t
+$$;
+CREATE TEMP TABLE before AS SELECT * FROM pg_temp.fingerprints();
 
 ALTER EXTENSION eacct UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'eacct';
 
 SELECT b.what, b.fp = a.fp AS unchanged
-  FROM before b
-  JOIN (SELECT 'assets' AS what, md5(string_agg(t::text, '|' ORDER BY t.account_id)) AS fp
-          FROM (SELECT account_id, account_name, available_credit, cash_balance, transfer_book_balance,
-                       credit_limit, outstanding, overdue FROM eacct.account_assets) t
-        UNION ALL
-        SELECT 'journal', md5(string_agg(t::text, '|' ORDER BY t.entry_id)) FROM eacct.journal t
-        UNION ALL
-        SELECT 'records', md5(string_agg(t::text, '|' ORDER BY t.record_id)) FROM eacct.transfer_records t
-        UNION ALL
-        SELECT 'history', md5(string_agg(t::text, '|' ORDER BY t.change_id)) FROM eacct.credit_limit_history t) a
-    USING (what)
+  FROM before b JOIN pg_temp.fingerprints() a USING (what)
  ORDER BY b.what;
 SELECT count(*) AS problems FROM eacct.verify();
 
@@ -63,8 +55,8 @@ SELECT count(*) AS problems FROM eacct.verify();
 
 -- the upgraded schema is a fresh install's: same functions, tables,
 -- columns, indexes, constraints, triggers and grants
-CREATE TEMP TABLE upgraded AS
-SELECT pg_describe_object(classid, objid, objsubid) AS object
+CREATE FUNCTION pg_temp.schema_objects() RETURNS SETOF text LANGUAGE sql AS $$
+SELECT pg_describe_object(classid, objid, objsubid)
   FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
    AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')
 UNION ALL
@@ -82,30 +74,13 @@ SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg
  WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)
 UNION ALL
 SELECT p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default') FROM pg_proc p
- WHERE p.pronamespace = 'eacct'::regnamespace;
+ WHERE p.pronamespace = 'eacct'::regnamespace
+$$;
+CREATE TEMP TABLE upgraded AS SELECT * FROM pg_temp.schema_objects() AS object;
 DROP EXTENSION eacct;
 CREATE EXTENSION eacct;
 SELECT extversion FROM pg_extension WHERE extname = 'eacct';
-CREATE TEMP TABLE fresh AS
-SELECT pg_describe_object(classid, objid, objsubid) AS object
-  FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
-   AND refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')
-UNION ALL
-SELECT format('%s.%s %s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull)
-  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
- WHERE c.relnamespace = 'eacct'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
-UNION ALL
-SELECT pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
- WHERE c.relnamespace = 'eacct'::regnamespace
-UNION ALL
-SELECT conname || ' ' || pg_get_constraintdef(oid) FROM pg_constraint
- WHERE connamespace = 'eacct'::regnamespace
-UNION ALL
-SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg_trigger
- WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)
-UNION ALL
-SELECT p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default') FROM pg_proc p
- WHERE p.pronamespace = 'eacct'::regnamespace;
+CREATE TEMP TABLE fresh AS SELECT * FROM pg_temp.schema_objects() AS object;
 SELECT 'only after upgrade' AS side, object FROM (SELECT object FROM upgraded EXCEPT ALL SELECT object FROM fresh) d
 UNION ALL
 SELECT 'only in fresh install', object FROM (SELECT object FROM fresh EXCEPT ALL SELECT object FROM upgraded) d
