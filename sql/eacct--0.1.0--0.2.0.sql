@@ -11,3 +11,11 @@ ALTER TABLE eacct.journal_entry DROP CONSTRAINT journal_entry_pkey;
 ALTER TABLE eacct.journal_entry
     ADD CONSTRAINT journal_entry_pkey PRIMARY KEY (enterprise_id, account_id, entry_id);
 DROP INDEX eacct.journal_entry_account_idx;
+
+-- an administrator can be removed again (also one whose role was dropped,
+-- given by OID); verify() reports administrator rows of dropped roles
+CREATE FUNCTION eacct.remove_admin(enterprise_id bigint, role regrole)
+RETURNS void
+AS 'MODULE_PATHNAME', 'eacct_remove_admin'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION eacct.remove_admin(bigint, regrole) FROM PUBLIC;

@@ -612,3 +612,11 @@ SELECT j.entry_id, j.enterprise_id, j.account_id, j.kind,
 GRANT USAGE ON SCHEMA eacct TO PUBLIC;
 GRANT SELECT ON eacct.account_assets, eacct.enterprise_credit, eacct.transfer_records,
     eacct.credit_limit_history, eacct.notifications, eacct.journal TO PUBLIC;
+
+-- an administrator can be removed again (also one whose role was dropped,
+-- given by OID); verify() reports administrator rows of dropped roles
+CREATE FUNCTION eacct.remove_admin(enterprise_id bigint, role regrole)
+RETURNS void
+AS 'MODULE_PATHNAME', 'eacct_remove_admin'
+LANGUAGE C VOLATILE;
+REVOKE ALL ON FUNCTION eacct.remove_admin(bigint, regrole) FROM PUBLIC;

@@ -360,7 +360,12 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 	PG_RETURN_INT32(moved);
 }
 
-/* set_payment_term(enterprise_id, term interval) -> void; term must be > 0 */
+/*
+ * set_payment_term(enterprise_id, term interval) -> void
+ *
+ * The term must be positive and at most 100 years, so that every bill's
+ * due date (now() + term) is a real timestamp.
+ */
 Datum
 eacct_set_payment_term(PG_FUNCTION_ARGS)
 {
@@ -368,15 +373,18 @@ eacct_set_payment_term(PG_FUNCTION_ARGS)
 	int64		ent = eacct_id_arg(fcinfo, 0, "enterprise_id");
 	Interval   *term;
 	Interval	zero = {0};
+	Interval	longest = {.month = 100 * MONTHS_PER_YEAR};
 	Datum		values[2];
 
 	eacct_require_arg(fcinfo, 1, "term");
 	term = PG_GETARG_INTERVAL_P(1);
 	if (DatumGetBool(DirectFunctionCall2(interval_le, IntervalPGetDatum(term),
-										 IntervalPGetDatum(&zero))))
+										 IntervalPGetDatum(&zero))) ||
+		DatumGetBool(DirectFunctionCall2(interval_gt, IntervalPGetDatum(term),
+										 IntervalPGetDatum(&longest))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("payment term must be positive"),
+				 errmsg("payment term must be positive and at most 100 years"),
 				 errdetail("The term given is %s.",
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   IntervalPGetDatum(term))))));

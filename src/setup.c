@@ -11,6 +11,7 @@ PG_FUNCTION_INFO_V1(eacct_create_enterprise);
 PG_FUNCTION_INFO_V1(eacct_create_account);
 PG_FUNCTION_INFO_V1(eacct_enable_account_center);
 PG_FUNCTION_INFO_V1(eacct_add_admin);
+PG_FUNCTION_INFO_V1(eacct_remove_admin);
 PG_FUNCTION_INFO_V1(eacct_add_contact);
 
 static EacctPlan insert_enterprise = {
@@ -47,6 +48,13 @@ static EacctPlan enterprise_exists = {
 static EacctPlan insert_admin = {
 	"INSERT INTO eacct.enterprise_admin (enterprise_id, admin_role)"
 	" VALUES ($1, $2) ON CONFLICT DO NOTHING",
+	2, {INT8OID, REGROLEOID}
+};
+
+static EacctPlan delete_admin = {
+	"DELETE FROM eacct.enterprise_admin"
+	" WHERE enterprise_id OPERATOR(pg_catalog.=) $1"
+	"   AND admin_role::pg_catalog.oid OPERATOR(pg_catalog.=) $2::pg_catalog.oid",
 	2, {INT8OID, REGROLEOID}
 };
 
@@ -120,6 +128,18 @@ eacct_enable_account_center(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
+/* a regrole argument: not NULL, not "-" (no role) */
+static void
+require_role_arg(FunctionCallInfo fcinfo, int argno)
+{
+	eacct_require_arg(fcinfo, argno, "role");
+	if (!OidIsValid(PG_GETARG_OID(argno)))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("role must name an existing role"),
+				 errdetail("The role \"-\" (no role) cannot administer an enterprise.")));
+}
+
 /* add_admin(enterprise_id bigint, role regrole) -> void; repeating is a no-op */
 Datum
 eacct_add_admin(PG_FUNCTION_ARGS)
@@ -128,12 +148,7 @@ eacct_add_admin(PG_FUNCTION_ARGS)
 	Datum		values[2];
 	int64		ent = eacct_id_arg(fcinfo, 0, "enterprise_id");
 
-	eacct_require_arg(fcinfo, 1, "role");
-	if (!OidIsValid(PG_GETARG_OID(1)))
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("role must name an existing role"),
-				 errdetail("The role \"-\" (no role) cannot administer an enterprise.")));
+	require_role_arg(fcinfo, 1);
 	values[0] = Int64GetDatum(ent);
 	values[1] = PG_GETARG_DATUM(1);
 
@@ -141,6 +156,32 @@ eacct_add_admin(PG_FUNCTION_ARGS)
 	if (eacct_exec(&enterprise_exists, values, NULL, false, 0) != 1)
 		eacct_enterprise_not_found(ent);
 	eacct_exec(&insert_admin, values, NULL, false, 0);
+	eacct_leave(&call);
+	PG_RETURN_VOID();
+}
+
+/*
+ * remove_admin(enterprise_id bigint, role regrole) -> void
+ *
+ * The role no longer administers the enterprise; removing a role that is
+ * not an administrator is a no-op.  A dropped role can be given by its
+ * OID ('16384'::regrole) to remove the row it left behind.
+ */
+Datum
+eacct_remove_admin(PG_FUNCTION_ARGS)
+{
+	EacctCall	call;
+	Datum		values[2];
+	int64		ent = eacct_id_arg(fcinfo, 0, "enterprise_id");
+
+	require_role_arg(fcinfo, 1);
+	values[0] = Int64GetDatum(ent);
+	values[1] = PG_GETARG_DATUM(1);
+
+	eacct_enter(&call, fcinfo);
+	if (eacct_exec(&enterprise_exists, values, NULL, false, 0) != 1)
+		eacct_enterprise_not_found(ent);
+	eacct_exec(&delete_admin, values, NULL, false, 0);
 	eacct_leave(&call);
 	PG_RETURN_VOID();
 }

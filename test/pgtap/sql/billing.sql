@@ -190,11 +190,14 @@ SELECT eacct.set_credit_limit(:t2, 50) \gset
 SELECT is((SELECT payment_term FROM eacct.enterprise_credit WHERE enterprise_id = :ent2), interval '30 days', 'default payment term');
 -- set_payment_term
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '0')$$, :ent2), '22023',
-    'payment term must be positive', 'zero payment term');
+    'payment term must be positive and at most 100 years', 'zero payment term');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '-1 day')$$, :ent2), '22023',
-    'payment term must be positive', 'negative payment term');
+    'payment term must be positive and at most 100 years', 'negative payment term');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '1 day -24 hours')$$, :ent2), '22023',
-    'payment term must be positive', 'a payment term that adds up to zero');
+    'payment term must be positive and at most 100 years', 'a payment term that adds up to zero');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '100 years 1 day')$$, :ent2), '22023',
+    'payment term must be positive and at most 100 years', 'a payment term over 100 years');
+SELECT lives_ok(format($$SELECT eacct.set_payment_term(%s, '100 years')$$, :ent2), 'a payment term of exactly 100 years');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, NULL)$$, :ent2), '22023',
     'term must not be null', 'NULL payment term');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.set_payment_term(-1, '10 days')$$, 'P0002',

@@ -111,5 +111,23 @@ SET ROLE eacct_tap_nobody;
 SELECT lives_ok('SELECT eacct.create_account(' || :acme || $$, 'granted')$$, 'an operator the DBA granted can call it');
 RESET ROLE;
 
+-- remove_admin; administrator rows left by dropped roles are reported by verify()
+SELECT lives_ok('SELECT eacct.remove_admin(' || :acme || $$, 'eacct_tap_admin')$$, 'remove an admin');
+SELECT lives_ok('SELECT eacct.remove_admin(' || :acme || $$, 'eacct_tap_admin')$$, 'removing it again is a no-op');
+SET ROLE eacct_tap_admin;
+SELECT is((SELECT count(*) FROM eacct.account_assets), 0::bigint, 'a removed admin sees nothing');
+RESET ROLE;
+SELECT * FROM pg_temp.rejects($$SELECT eacct.remove_admin(-1, 'eacct_tap_admin')$$, 'P0002', 'enterprise -1 does not exist', 'remove admin of unknown enterprise');
+SELECT * FROM pg_temp.rejects('SELECT eacct.remove_admin(' || :acme || ', NULL)', '22023', 'role must not be null', 'remove NULL role');
+CREATE ROLE eacct_tap_gone;
+SELECT 'eacct_tap_gone'::regrole::oid AS gone \gset
+SELECT eacct.add_admin(:acme, 'eacct_tap_gone');
+DROP ROLE eacct_tap_gone;
+SELECT is((SELECT count(*) FROM eacct.verify(:acme) WHERE problem LIKE 'administrator role % no longer exists%'),
+          1::bigint, 'verify() reports the admin row of a dropped role');
+SELECT lives_ok(format('SELECT eacct.remove_admin(%s, %L::regrole)', :acme, :'gone'), 'which remove_admin removes by OID');
+SELECT is((SELECT count(*) FROM eacct.verify(:acme)), 0::bigint, 'then verify() is clean');
+SELECT ok(NOT has_function_privilege('public', 'eacct.remove_admin(bigint,regrole)', 'EXECUTE'), 'PUBLIC cannot execute remove_admin');
+
 SELECT * FROM finish();
 ROLLBACK;

@@ -1,0 +1,107 @@
+#!/usr/bin/env bash
+# test/dump/run.sh — pg_dump / pg_restore round trip.  A database with every
+# kind of eacct data (setup.sql) and an application table referring to
+# eacct.account is dumped in custom format and restored with pg_restore,
+# and dumped in plain format and restored with psql -v ON_ERROR_STOP=1;
+# no step may fail or print anything on stderr.  A parallel restore
+# (-j 4) is done the way it works with eacct: a plain `pg_restore -j`
+# loads the data of eacct's tables in parallel, ignoring the foreign keys
+# between them (they exist before the data, as the extension creates
+# them), so eacct's data is restored serially, in dependency order, and
+# everything else in parallel.  Each restored database must equal the original, row for row,
+# in every table, view and sequence of schema eacct (and as seen by the
+# administrator roles), with the same triggers, constraints, indexes and
+# grants (fingerprint.sql); verify() must be empty and the restored
+# database must work: new ids above the restored ones, money functions,
+# rules, idempotency keys and guards (after.sql).
+# Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
+# Prints "dump: ok" or "dump: FAILED" as its last line.
+set -uo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
+SRC=eacct_dump_src
+RESTORED="eacct_dump_fc eacct_dump_fj eacct_dump_fp"
+ROLES='eacct_dump_alice, eacct_dump_admins, "Eacct Dump Ops"'
+work=$(mktemp -d)
+
+psql_q() { "$BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
+cleanup() {
+	local db
+	for db in $SRC $RESTORED; do "$BINDIR/dropdb" --if-exists "$db" 2>/dev/null; done
+	psql_q -d postgres -c "DROP ROLE IF EXISTS $ROLES" 2>/dev/null
+	rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "dump: $*"; echo "dump: FAILED"; exit 1; }
+# quiet CMD...: run CMD; fail with its output unless it exits 0 with an empty stderr
+quiet() {
+	local what=$1
+	shift
+	"$@" >"$work/out" 2>"$work/err"
+	local rc=$?
+	if [ $rc -ne 0 ] || [ -s "$work/err" ]; then
+		cat "$work/out" "$work/err"
+		fail "$what: exit code $rc$([ -s "$work/err" ] && echo ', output on stderr')"
+	fi
+}
+# same DB: the fingerprints of $SRC and DB, taken one right after the other
+# (account_assets.valid_coupons depends on now()), must be equal
+same() {
+	local db=$1 n
+	psql_q -d "$SRC" -f "$here/fingerprint.sql" >"$work/fp.src" 2>"$work/err" && [ ! -s "$work/err" ] \
+		|| { cat "$work/err"; fail "fingerprint of $SRC failed"; }
+	psql_q -d "$db" -f "$here/fingerprint.sql" >"$work/fp.$db" 2>"$work/err" && [ ! -s "$work/err" ] \
+		|| { cat "$work/err"; fail "fingerprint of $db failed"; }
+	if ! diff -u "$work/fp.src" "$work/fp.$db" >"$work/diff"; then
+		cat "$work/diff"
+		fail "$db differs from $SRC (lines: - original, + restored)"
+	fi
+	n=$(grep -cE '^(table|view|sequence|as .*: view) ' "$work/fp.src")
+	echo "dump: $db equals $SRC ($n tables, views and sequences compared)"
+}
+works() {
+	local db=$1
+	psql_q -d "$db" -f "$here/after.sql" >"$work/out" 2>"$work/err"
+	local rc=$?
+	if [ $rc -ne 0 ] || [ -s "$work/err" ] || [ "$(grep -v '^$' "$work/out" | tail -n 1)" != "after: ok" ]; then
+		cat "$work/out" "$work/err"
+		fail "$db does not work after the restore"
+	fi
+	echo "dump: $db works (sequences continue, money functions, rules, guards, verify)"
+}
+
+cleanup
+work=$(mktemp -d)
+psql_q -d postgres -c 'CREATE ROLE eacct_dump_admins NOLOGIN' \
+	-c 'CREATE ROLE eacct_dump_alice IN ROLE eacct_dump_admins' \
+	-c 'CREATE ROLE "Eacct Dump Ops"' || fail "cannot create the roles"
+"$BINDIR/createdb" "$SRC" || fail "cannot create $SRC"
+complete=$(psql_q -d "$SRC" -f "$here/setup.sql" 2>&1 | tail -n 1)
+[ "$complete" = t ] || fail "setup failed or incomplete: $complete"
+# the data is all there: no table of the extension is empty
+psql_q -d "$SRC" -f "$here/fingerprint.sql" >"$work/fp.src" || fail "fingerprint of $SRC failed"
+if grep -E '^table [^|]*\|0\|' "$work/fp.src"; then fail "setup left a table empty"; fi
+
+# custom format, restored by pg_restore, serially and in parallel
+quiet "pg_dump -Fc" "$BINDIR/pg_dump" -Fc -f "$work/src.dump" "$SRC"
+"$BINDIR/createdb" eacct_dump_fc || fail "cannot create eacct_dump_fc"
+quiet "pg_restore" "$BINDIR/pg_restore" -d eacct_dump_fc "$work/src.dump"
+"$BINDIR/createdb" eacct_dump_fj || fail "cannot create eacct_dump_fj"
+quiet "pg_restore --section=pre-data" "$BINDIR/pg_restore" --section=pre-data -d eacct_dump_fj "$work/src.dump"
+quiet "pg_restore --section=data -n eacct" "$BINDIR/pg_restore" --section=data -n eacct -d eacct_dump_fj "$work/src.dump"
+quiet "pg_restore -j 4 --section=data -N eacct" "$BINDIR/pg_restore" -j 4 --section=data -N eacct -d eacct_dump_fj "$work/src.dump"
+quiet "pg_restore -j 4 --section=post-data" "$BINDIR/pg_restore" -j 4 --section=post-data -d eacct_dump_fj "$work/src.dump"
+# plain format, restored by psql
+quiet "pg_dump -Fp" "$BINDIR/pg_dump" -Fp -f "$work/src.sql" "$SRC"
+"$BINDIR/createdb" eacct_dump_fp || fail "cannot create eacct_dump_fp"
+quiet "psql restore of the plain dump" psql_q -d eacct_dump_fp -f "$work/src.sql"
+
+for db in $RESTORED; do same "$db"; done
+for db in $RESTORED; do works "$db"; done
+# the calls above changed the restored databases, never the original
+psql_q -d "$SRC" -f "$here/fingerprint.sql" >"$work/fp.again" || fail "fingerprint of $SRC failed"
+diff -q "$work/fp.src" "$work/fp.again" >/dev/null || fail "$SRC changed during the test"
+
+cleanup
+trap - EXIT
+echo "dump: ok"
