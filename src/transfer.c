@@ -144,6 +144,19 @@ eacct_rethrow_with_index(int index)
 	ReThrowError(edata);
 }
 
+/*
+ * The caller must administer the enterprise of each side (42501) before
+ * anything else is said about the pair: a call that touches another
+ * enterprise is refused as such, not answered with UA009.
+ */
+static void
+check_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAccount *to)
+{
+	eacct_check_admin(call, from->enterprise_id);
+	if (to->enterprise_id != from->enterprise_id)
+		eacct_check_admin(call, to->enterprise_id);
+}
+
 static void
 check_pair(const LedgerAccount *from, const LedgerAccount *to)
 {
@@ -288,7 +301,7 @@ move_one(FunctionCallInfo fcinfo, bool is_withdraw)
 	eacct_enter(&call, fcinfo);
 	/* lock first: a failed check below releases the locks with the error */
 	ledger_accounts(&call, 2, ids, acc, true);
-	eacct_check_admin(&call, acc[0].enterprise_id);
+	check_admin_of_pair(&call, &acc[0], &acc[1]);
 	check_pair(&acc[0], &acc[1]);
 
 	record_id = ledger_nextval("record_id_seq");
@@ -353,7 +366,7 @@ eacct_withdrawable(PG_FUNCTION_ARGS)
 	ids[1] = eacct_id_arg(fcinfo, 1, "to_account");
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 2, ids, acc, false);
-	eacct_check_admin(&call, acc[0].enterprise_id);
+	check_admin_of_pair(&call, &acc[0], &acc[1]);
 	if (ids[0] == ids[1])
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
@@ -546,7 +559,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 				eacct_account_not_found(it->from);
 			if (it->b == NULL)
 				eacct_account_not_found(it->to);
-			eacct_check_admin(&call, it->a->enterprise_id);
+			check_admin_of_pair(&call, it->a, it->b);
 			check_pair(it->a, it->b);
 		}
 
