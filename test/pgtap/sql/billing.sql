@@ -9,19 +9,6 @@ CREATE FUNCTION pg_temp.bal(account bigint) RETURNS text LANGUAGE sql AS $$
                   own_cash, transfer_book_balance, credit_limit, outstanding, overdue, available_credit)
       FROM eacct.account_assets WHERE account_id = account
 $$;
--- SQLSTATE and errdetail of a failing call ('no error' when it succeeds)
-CREATE FUNCTION pg_temp.error_of(call text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    s text;
-    d text;
-BEGIN
-    EXECUTE call;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS s = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL;
-    RETURN s || ': ' || coalesce(d, '');
-END
-$$;
 -- the bills of an account, oldest due first: 'amount/remaining[/overdue] due +N days HH:MI', ...
 CREATE FUNCTION pg_temp.bills(account bigint) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(format('%s/%s%s due +%s', amount * 0.01, remaining * 0.01,

@@ -4,19 +4,6 @@
 BEGIN;
 SELECT * FROM no_plan();
 
--- SQLSTATE and errdetail of a failing statement ('no error' when it succeeds)
-CREATE FUNCTION pg_temp.error_of(call text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    s text;
-    d text;
-BEGIN
-    EXECUTE call;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS s = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL;
-    RETURN s || ': ' || coalesce(d, '');
-END
-$$;
 
 -- data in every guarded table
 SELECT eacct.create_enterprise('tap-guards-acme', 'acme-ma') AS ent \gset

@@ -9,19 +9,6 @@ CREATE FUNCTION pg_temp.bal(account bigint) RETURNS text LANGUAGE sql AS $$
                   own_cash, transfer_book_balance, credit_limit, outstanding, available_credit)
       FROM eacct.account_assets WHERE account_id = account
 $$;
--- SQLSTATE and errdetail of a failing call ('no error' when it succeeds)
-CREATE FUNCTION pg_temp.error_of(call text) RETURNS text LANGUAGE plpgsql AS $$
-DECLARE
-    s text;
-    d text;
-BEGIN
-    EXECUTE call;
-    RETURN 'no error';
-EXCEPTION WHEN OTHERS THEN
-    GET STACKED DIAGNOSTICS s = RETURNED_SQLSTATE, d = PG_EXCEPTION_DETAIL;
-    RETURN s || ': ' || coalesce(d, '');
-END
-$$;
 -- number of rows in the journal and in the transfer records
 CREATE FUNCTION pg_temp.rows() RETURNS text LANGUAGE sql AS $$
     SELECT format('journal %s, records %s, requests %s',
