@@ -86,7 +86,7 @@ typedef struct EacctPlan
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[24];
+	Oid			argtypes[32];
 	SPIPlanPtr	plan;
 } EacctPlan;
 
@@ -191,6 +191,53 @@ extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *args, int64 *result);
 extern int64 ledger_nextval(const char *name);
 extern void ledger_flush(EacctCall *call);
+extern bool ledger_flush_values(EacctCall *call, Datum *values);
+
+/*
+ * Journal entries are buffered during a call and written by ledger_flush()
+ * in one statement: every entry appended to eacct.journal_entry, and each
+ * account's row set to its balances after its last entry.  The CTEs are
+ * shared with transfer.c, which appends its records to the same statement.
+ */
+#define LEDGER_FLUSH_CTES_SQL \
+	"WITH e AS (" \
+	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($7::pg_catalog.int8[]), pg_catalog.unnest($8::pg_catalog.int8[]), pg_catalog.unnest($9::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($10::pg_catalog.int8[]), pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.int8[]), pg_catalog.unnest($15::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($16::pg_catalog.text[]), pg_catalog.unnest($17::pg_catalog.int8[]), pg_catalog.unnest($18::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($19::pg_catalog.int8[]), pg_catalog.unnest($20::pg_catalog.int8[]), pg_catalog.unnest($21::pg_catalog.text[])," \
+	"    pg_catalog.unnest($22::pg_catalog.text[]))" \
+	"  AS t(enterprise_id, entry_id, account_id, kind, amount, d_own_cash," \
+	"       d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash," \
+	"       transfer_book, credit_limit, outstanding, overdue, alert_status," \
+	"       coupon_id, coupon_used, counterparty, ref_id, memo, request_id))," \
+	" j AS (" \
+	"  INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind," \
+	"    amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue," \
+	"    own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id," \
+	"    coupon_used, counterparty, ref_id, memo, request_id, created_by)" \
+	"  SELECT e.enterprise_id, e.entry_id, e.account_id, e.kind, e.amount, e.d_own_cash," \
+	"    e.d_transfer_book, e.d_credit_limit, e.d_outstanding, e.d_overdue, e.own_cash," \
+	"    e.transfer_book, e.credit_limit, e.outstanding, e.overdue, e.coupon_id," \
+	"    e.coupon_used, e.counterparty, e.ref_id, e.memo, e.request_id, $23 FROM e)," \
+	" u AS (UPDATE eacct.account a SET own_cash = f.own_cash, transfer_book = f.transfer_book," \
+	"   credit_limit = f.credit_limit, outstanding = f.outstanding, overdue = f.overdue," \
+	"   alert_status = f.alert_status" \
+	"  FROM (SELECT DISTINCT ON (e.account_id) * FROM e" \
+	"        ORDER BY e.account_id, e.entry_id DESC) f" \
+	" WHERE a.enterprise_id OPERATOR(pg_catalog.=) f.enterprise_id" \
+	"   AND a.account_id OPERATOR(pg_catalog.=) f.account_id)"
+
+/* parameters of LEDGER_FLUSH_CTES_SQL */
+#define LEDGER_FLUSH_NPARAMS 23
+#define LEDGER_FLUSH_TYPES \
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, \
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
+	TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
+	TEXTARRAYOID, TEXTARRAYOID, TEXTOID
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);

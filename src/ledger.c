@@ -52,46 +52,9 @@ static EacctPlan write_enterprise = {
 	5, {INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID}
 };
 
-/*
- * Journal entries are buffered during a call and written by ledger_flush()
- * in one statement: every entry appended to eacct.journal_entry, and each
- * account's row set to its balances after its last entry.
- */
 static EacctPlan flush_entries = {
-	"WITH e AS ("
-	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($7::pg_catalog.int8[]), pg_catalog.unnest($8::pg_catalog.int8[]), pg_catalog.unnest($9::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($10::pg_catalog.int8[]), pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.int8[]), pg_catalog.unnest($15::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($16::pg_catalog.text[]), pg_catalog.unnest($17::pg_catalog.int8[]), pg_catalog.unnest($18::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($19::pg_catalog.int8[]), pg_catalog.unnest($20::pg_catalog.int8[]), pg_catalog.unnest($21::pg_catalog.text[]),"
-	"    pg_catalog.unnest($22::pg_catalog.text[]))"
-	"  AS t(enterprise_id, entry_id, account_id, kind, amount, d_own_cash,"
-	"       d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash,"
-	"       transfer_book, credit_limit, outstanding, overdue, alert_status,"
-	"       coupon_id, coupon_used, counterparty, ref_id, memo, request_id)),"
-	" j AS ("
-	"  INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,"
-	"    amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue,"
-	"    own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id,"
-	"    coupon_used, counterparty, ref_id, memo, request_id, created_by)"
-	"  SELECT e.enterprise_id, e.entry_id, e.account_id, e.kind, e.amount, e.d_own_cash,"
-	"    e.d_transfer_book, e.d_credit_limit, e.d_outstanding, e.d_overdue, e.own_cash,"
-	"    e.transfer_book, e.credit_limit, e.outstanding, e.overdue, e.coupon_id,"
-	"    e.coupon_used, e.counterparty, e.ref_id, e.memo, e.request_id, $23 FROM e)"
-	" UPDATE eacct.account a SET own_cash = f.own_cash, transfer_book = f.transfer_book,"
-	"   credit_limit = f.credit_limit, outstanding = f.outstanding, overdue = f.overdue,"
-	"   alert_status = f.alert_status"
-	"  FROM (SELECT DISTINCT ON (e.account_id) * FROM e"
-	"        ORDER BY e.account_id, e.entry_id DESC) f"
-	" WHERE a.enterprise_id OPERATOR(pg_catalog.=) f.enterprise_id"
-	"   AND a.account_id OPERATOR(pg_catalog.=) f.account_id",
-	23, {INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID,
-		INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-		INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-		TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-	TEXTARRAYOID, TEXTARRAYOID, TEXTOID}
+	LEDGER_FLUSH_CTES_SQL " SELECT",
+	LEDGER_FLUSH_NPARAMS, {LEDGER_FLUSH_TYPES}
 };
 
 #define FLUSH_COLS 22
@@ -314,21 +277,33 @@ make_array(Datum *elems, bool *nulls, int n, Oid type)
 											  -1, false, TYPALIGN_INT));
 }
 
-/* write the buffered journal entries and account balances of this call */
-void
-ledger_flush(EacctCall *call)
+/*
+ * Fill values[0 .. LEDGER_FLUSH_NPARAMS - 1] with the buffered journal
+ * entries of this call and empty the buffer; false when it was empty.
+ */
+bool
+ledger_flush_values(EacctCall *call, Datum *values)
 {
 	LedgerBuffer *buf = call->ledger;
-	Datum		values[FLUSH_COLS + 1];
 
 	if (buf == NULL || buf->n == 0)
-		return;
+		return false;
 	for (int c = 0; c < FLUSH_COLS; c++)
 		values[c] = make_array(buf->cols[c], flush_nullable[c] ? buf->nulls[c] : NULL,
 							   buf->n, flush_types[c]);
 	values[FLUSH_COLS] = CStringGetTextDatum(eacct_caller_name(call));
-	ledger_write(&flush_entries, values, NULL);
 	buf->n = 0;
+	return true;
+}
+
+/* write the buffered journal entries and account balances of this call */
+void
+ledger_flush(EacctCall *call)
+{
+	Datum		values[LEDGER_FLUSH_NPARAMS];
+
+	if (ledger_flush_values(call, values))
+		ledger_write(&flush_entries, values, NULL);
 }
 
 static void

@@ -25,21 +25,22 @@ PG_FUNCTION_INFO_V1(eacct_transfer_batch);
 
 /*
  * Transfer records of a call are buffered and written, with the matching
- * changes of eacct.transfer_pair, by flush_records() in one statement.  A
+ * changes of eacct.transfer_pair and the call's journal entries and
+ * balances (LEDGER_FLUSH_CTES_SQL), by flush_records() in one statement.  A
  * call holds transfers or withdrawals, never both, so the UPDATE (withdrawn)
  * and the upsert (transferred) never meet the same pair row.
  */
 static EacctPlan flush_records_plan = {
-	"WITH r AS ("
-	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.text[]),"
-	"    pg_catalog.unnest($4::pg_catalog.int8[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($7::pg_catalog.text[]))"
+	LEDGER_FLUSH_CTES_SQL ", r AS ("
+	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($24::pg_catalog.int8[]), pg_catalog.unnest($25::pg_catalog.int8[]), pg_catalog.unnest($26::pg_catalog.text[]),"
+	"    pg_catalog.unnest($27::pg_catalog.int8[]), pg_catalog.unnest($28::pg_catalog.int8[]), pg_catalog.unnest($29::pg_catalog.int8[]),"
+	"    pg_catalog.unnest($30::pg_catalog.text[]))"
 	"  AS t(enterprise_id, record_id, kind, from_account, to_account, amount, request_id)),"
 	" ins AS ("
 	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
 	"    to_account, amount, request_id, created_by)"
 	"  SELECT r.enterprise_id, r.record_id, r.kind, r.from_account, r.to_account, r.amount,"
-	"    r.request_id, $8 FROM r),"
+	"    r.request_id, $31 FROM r),"
 	" w AS ("
 	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) x.s"
 	"  FROM (SELECT r.enterprise_id, r.to_account, r.from_account, pg_catalog.sum(r.amount) AS s"
@@ -53,7 +54,8 @@ static EacctPlan flush_records_plan = {
 	" FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'transfer' GROUP BY 1, 2, 3"
 	" ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
 	" SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred",
-	8, {INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	LEDGER_FLUSH_NPARAMS + 8, {LEDGER_FLUSH_TYPES,
+		INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
 	INT8ARRAYOID, TEXTARRAYOID, TEXTOID}
 };
 
@@ -95,24 +97,28 @@ int8_array(Datum *elems, int n)
 										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 }
 
+/* write the call's journal entries, records and pair changes, one statement */
 static void
 flush_records(EacctCall *call, RecordBuffer *b)
 {
-	Datum		values[8];
+	Datum		values[LEDGER_FLUSH_NPARAMS + 8];
+	Datum	   *v = values + LEDGER_FLUSH_NPARAMS;
 	int			dims[1] = {b->n};
 	int			lbs[1] = {1};
 
 	if (b->n == 0)
 		return;
-	values[0] = int8_array(b->ent, b->n);
-	values[1] = int8_array(b->id, b->n);
-	values[2] = PointerGetDatum(construct_array(b->kind, b->n, TEXTOID, -1, false, TYPALIGN_INT));
-	values[3] = int8_array(b->from, b->n);
-	values[4] = int8_array(b->to, b->n);
-	values[5] = int8_array(b->amount, b->n);
-	values[6] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
-												   TEXTOID, -1, false, TYPALIGN_INT));
-	values[7] = CStringGetTextDatum(eacct_caller_name(call));
+	if (!ledger_flush_values(call, values))
+		elog(ERROR, "transfer records without journal entries");
+	v[0] = int8_array(b->ent, b->n);
+	v[1] = int8_array(b->id, b->n);
+	v[2] = PointerGetDatum(construct_array(b->kind, b->n, TEXTOID, -1, false, TYPALIGN_INT));
+	v[3] = int8_array(b->from, b->n);
+	v[4] = int8_array(b->to, b->n);
+	v[5] = int8_array(b->amount, b->n);
+	v[6] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
+											  TEXTOID, -1, false, TYPALIGN_INT));
+	v[7] = CStringGetTextDatum(eacct_caller_name(call));
 	ledger_write(&flush_records_plan, values, NULL);
 	b->n = 0;
 }
