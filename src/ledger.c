@@ -235,7 +235,7 @@ int
 ledger_write(EacctPlan *p, Datum *values, const char *nulls)
 {
 	bool		save = eacct_ledger_writing;
-	int			n;
+	int			n = 0;
 
 	eacct_ledger_writing = true;
 	PG_TRY();

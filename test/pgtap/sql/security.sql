@@ -1,0 +1,448 @@
+-- pgTAP: tenant isolation, least privilege and catalog security (SPEC section 7).
+-- Two enterprises A and B with rows in every view; an administrator of A
+-- sees none of B's rows in any view of schema eacct (views discovered from
+-- the catalog, so views added later are covered) and gets 42501 on every
+-- administrator call that touches B; a role without grants can do nothing;
+-- catalog properties (grants, SECURITY DEFINER, config dump, triggers,
+-- trusted); membership semantics (nested, revoked, admin of two).
+\i test/pgtap/helpers.psql
+BEGIN;
+SELECT * FROM no_plan();
+
+-- ===========================================================================
+-- roles
+-- ===========================================================================
+CREATE ROLE eacct_sec_a_admins NOLOGIN;                      -- given to add_admin for A
+CREATE ROLE eacct_sec_b_admins NOLOGIN;                      -- given to add_admin for B
+CREATE ROLE eacct_sec_alice IN ROLE eacct_sec_a_admins;      -- admin of A
+CREATE ROLE eacct_sec_bob IN ROLE eacct_sec_b_admins;        -- admin of B
+CREATE ROLE eacct_sec_team IN ROLE eacct_sec_a_admins;       -- member of the admin role ...
+CREATE ROLE eacct_sec_carol IN ROLE eacct_sec_team;          -- ... and a member of that member
+CREATE ROLE eacct_sec_dave IN ROLE eacct_sec_a_admins, eacct_sec_b_admins;  -- admin of both
+CREATE ROLE eacct_sec_nobody;                                -- no grant, no membership
+
+-- ===========================================================================
+-- two enterprises with rows in every view: accounts, credit line (apply,
+-- confirm, change), allocation, top-ups, transfers, a withdrawal, a coupon,
+-- a charge, contacts, notifications (contract_pending,
+-- credit_limit_changed, low_balance) and a triggered alert
+-- ===========================================================================
+CREATE FUNCTION pg_temp.make_enterprise(label text, admins regrole,
+    OUT ent bigint, OUT ma bigint, OUT x1 bigint, OUT x2 bigint)
+LANGUAGE plpgsql AS $$
+BEGIN
+    ent := eacct.create_enterprise(label || ' Corp', label || '-ma');
+    SELECT e.ma_account_id INTO ma FROM eacct.enterprise e WHERE e.enterprise_id = ent;
+    x1 := eacct.create_account(ent, label || '-x1');
+    x2 := eacct.create_account(ent, label || '-x2');
+    PERFORM eacct.add_admin(ent, admins);
+    PERFORM eacct.add_contact(ma, 'email', lower(label) || '@ma.example');
+    PERFORM eacct.add_contact(x1, 'sms', '+1 555-0100');
+    PERFORM eacct.enable_account_center(ent);
+    PERFORM eacct.apply_credit_line(ent, 1000);          -- contract_pending
+    PERFORM eacct.confirm_credit_contract(ent);
+    PERFORM eacct.apply_credit_line(ent, 2000);          -- credit_limit_changed
+    PERFORM eacct.set_credit_limit(x1, 300);             -- allocate, credit_limit_changed
+    PERFORM eacct.top_up(ma, 500);
+    PERFORM eacct.top_up(x1, 50);
+    PERFORM eacct.transfer(ma, x1, 100);
+    PERFORM eacct.transfer(ma, x2, 40);
+    PERFORM eacct.withdraw(x1, ma, 10);
+    PERFORM eacct.grant_coupon(x2, 5, now() + interval '1 day');
+    PERFORM eacct.charge(x1, 20);
+    PERFORM eacct.set_low_balance_alert(x1, 1000, true); -- triggered: low_balance
+END
+$$;
+SELECT * FROM pg_temp.make_enterprise('SecA', 'eacct_sec_a_admins') \gset a_
+SELECT * FROM pg_temp.make_enterprise('SecB', 'eacct_sec_b_admins') \gset b_
+
+-- Rows of every view of schema eacct that has an enterprise_id column, as
+-- the current role sees them: of enterprise `ent', of enterprise `other',
+-- and of any enterprise but `ent'.
+CREATE FUNCTION pg_temp.view_rows(ent bigint, other bigint)
+RETURNS TABLE (view_name text, own bigint, of_other bigint, not_own bigint)
+LANGUAGE plpgsql AS $$
+DECLARE
+    v record;
+BEGIN
+    FOR v IN SELECT c.oid::regclass AS rel, c.relname::text AS relname
+               FROM pg_class c
+              WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'v'
+                AND EXISTS (SELECT 1 FROM pg_attribute a
+                             WHERE a.attrelid = c.oid AND a.attname = 'enterprise_id'
+                               AND NOT a.attisdropped)
+              ORDER BY c.relname
+    LOOP
+        view_name := v.relname;
+        EXECUTE format('SELECT count(*) FILTER (WHERE enterprise_id = $1),
+                               count(*) FILTER (WHERE enterprise_id = $2),
+                               count(*) FILTER (WHERE enterprise_id IS DISTINCT FROM $1)
+                          FROM %s', v.rel)
+           INTO own, of_other, not_own USING ent, other;
+        RETURN NEXT;
+    END LOOP;
+END
+$$;
+
+-- what a superuser sees, readable by the test roles
+CREATE TEMP TABLE su_rows AS SELECT * FROM pg_temp.view_rows(:a_ent, :b_ent);
+GRANT SELECT ON su_rows TO PUBLIC;
+
+-- ===========================================================================
+-- the fixture is not vacuous: every view is covered and holds rows of both
+-- ===========================================================================
+SELECT is((SELECT count(*) FROM pg_class c
+            WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'v'
+              AND NOT EXISTS (SELECT 1 FROM pg_attribute a
+                               WHERE a.attrelid = c.oid AND a.attname = 'enterprise_id'
+                                 AND NOT a.attisdropped)),
+          0::bigint, 'every view of eacct has an enterprise_id column');
+SELECT ok(ARRAY['account_assets', 'credit_limit_history', 'enterprise_credit', 'journal',
+                'notifications', 'transfer_records']
+          <@ (SELECT array_agg(view_name) FROM su_rows),
+          'the views of SPEC section 5 are all checked');
+SELECT ok(own > 0, 'superuser: ' || view_name || ' has rows of A') FROM su_rows ORDER BY view_name;
+SELECT ok(of_other > 0, 'superuser: ' || view_name || ' has rows of B') FROM su_rows ORDER BY view_name;
+SELECT is((SELECT count(DISTINCT event) FROM eacct.notifications WHERE enterprise_id = :b_ent), 3::bigint,
+          'B has notifications of all three events');
+SELECT is((SELECT alert_status FROM eacct.account_assets WHERE account_id = :b_x1), 'triggered',
+          'B has a triggered alert');
+SELECT is((SELECT count(DISTINCT kind) FROM eacct.transfer_records WHERE enterprise_id = :b_ent), 2::bigint,
+          'B has transfers and withdrawals');
+SELECT is((SELECT count(DISTINCT kind) FROM eacct.credit_limit_history WHERE enterprise_id = :b_ent), 3::bigint,
+          'B has apply, confirm and allocate history');
+
+-- ===========================================================================
+-- tenant isolation in the views
+-- ===========================================================================
+SET ROLE eacct_sec_alice;
+CREATE TEMP TABLE alice_rows AS SELECT * FROM pg_temp.view_rows(:a_ent, :b_ent);
+SELECT is((SELECT count(*) FROM alice_rows), (SELECT count(*) FROM su_rows), 'admin of A: every view checked');
+SELECT is(r.not_own, 0::bigint, 'admin of A: no row of another enterprise in ' || r.view_name)
+  FROM alice_rows r ORDER BY r.view_name;
+SELECT is(r.own, s.own, 'admin of A: every row of A in ' || r.view_name)
+  FROM alice_rows r JOIN su_rows s USING (view_name) ORDER BY r.view_name;
+SELECT is((SELECT count(*) FROM eacct.account_assets WHERE account_id = :b_x1), 0::bigint,
+          'admin of A: looking up B''s account by id finds nothing');
+SELECT is((SELECT count(*) FROM eacct.enterprise_credit WHERE name = 'SecB Corp'), 0::bigint,
+          'admin of A: looking up B by name finds nothing');
+RESET ROLE;
+
+-- a leaky function in a query on the views sees only visible rows (the
+-- views are security_barrier: the filter runs before the caller's quals)
+SELECT set_config('eacct_sec.leaked', '', false) \gset
+CREATE FUNCTION pg_temp.leak(ent bigint) RETURNS boolean LANGUAGE plpgsql COST 0.0000001 AS $$
+BEGIN
+    PERFORM set_config('eacct_sec.leaked', current_setting('eacct_sec.leaked') || ent || ',', false);
+    RETURN true;
+END
+$$;
+SET ROLE eacct_sec_alice;
+SELECT count(*) FROM eacct.account_assets WHERE pg_temp.leak(enterprise_id) \gset
+SELECT count(*) FROM eacct.journal WHERE pg_temp.leak(enterprise_id) \gset
+SELECT count(*) FROM eacct.notifications WHERE pg_temp.leak(enterprise_id) \gset
+SELECT count(*) FROM eacct.transfer_records WHERE pg_temp.leak(enterprise_id) \gset
+SELECT is(position((',' || :b_ent || ',') IN (',' || current_setting('eacct_sec.leaked'))), 0,
+          'a cheap leaky function in the caller''s WHERE never sees B''s rows');
+SELECT ok(current_setting('eacct_sec.leaked') <> '', 'but it did run (on A''s rows)');
+RESET ROLE;
+
+-- ===========================================================================
+-- the admin of A gets 42501 on every administrator call that touches B
+-- ===========================================================================
+SET ROLE eacct_sec_alice;
+-- what A's admin may do in A (so the refusals below are about B)
+SELECT is(eacct.transferable(:a_ma), 370.00, 'admin of A: transferable in A');
+SELECT is(eacct.withdrawable(:a_x2, :a_ma), 40.00, 'admin of A: withdrawable in A');
+SELECT is((SELECT count(*) FROM eacct.credit_quota(:a_x1)), 1::bigint, 'admin of A: credit_quota in A');
+SELECT is((SELECT count(*) FROM eacct.verify(:a_ent)), 0::bigint, 'admin of A: verify(A)');
+SELECT ok(length(eacct.export_accounts_xlsx(:a_ent)) > 0, 'admin of A: export of A');
+\set denied_b 'permission denied for enterprise ' :b_ent
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.confirm_credit_contract(%s)', :b_ent), '42501', :'denied_b', 'A admin: confirm_credit_contract(B)');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_credit_limit(%s, 300)', :b_x1), '42501', :'denied_b', 'A admin: set_credit_limit of a B account (same limit)');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_credit_limit(%s, 1)', :b_x2), '42501', :'denied_b', 'A admin: set_credit_limit of a B account');
+SELECT * FROM pg_temp.rejects(format('SELECT * FROM eacct.credit_quota(%s)', :b_x1), '42501', :'denied_b', 'A admin: credit_quota of a B account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :b_ma, :b_x1), '42501', :'denied_b', 'A admin: transfer inside B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a_ma, :b_x1), '42501', :'denied_b', 'A admin: transfer from A to B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :b_ma, :a_x1), '42501', :'denied_b', 'A admin: transfer from B to A');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :b_x1, :b_ma), '42501', :'denied_b', 'A admin: withdraw inside B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :b_x1, :a_ma), '42501', :'denied_b', 'A admin: withdraw from a B holder to A');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :a_x1, :b_ma), '42501', :'denied_b', 'A admin: withdraw from an A holder to B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :b_ma), '42501', :'denied_b', 'A admin: transferable of a B account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :b_x1, :b_ma), '42501', :'denied_b', 'A admin: withdrawable inside B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :b_x1, :a_ma), '42501', :'denied_b', 'A admin: withdrawable B holder, A source');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :a_x1, :b_ma), '42501', :'denied_b', 'A admin: withdrawable A holder, B source');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_low_balance_alert(%s, 1, true)', :b_x2), '42501', :'denied_b', 'A admin: set_low_balance_alert of a B account');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_low_balance_alert(%s, 0, false)', :b_x1), '42501', :'denied_b', 'A admin: disable B''s alert');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_low_balance_alert(ARRAY[%s]::bigint[], 1, true)', :b_x2), '42501', :'denied_b', 'A admin: alert array of B accounts');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_low_balance_alert(ARRAY[%s, %s, %s]::bigint[], 1, true)', :a_ma, :a_x2, :b_x2), '42501', :'denied_b', 'A admin: alert array A, A, B (all or nothing)');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_low_balance_alert(ARRAY[%s, %s]::bigint[], 1, true)', :b_x2, :a_x2), '42501', :'denied_b', 'A admin: alert array B, A (all or nothing)');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1]::numeric[])',
+                                     :a_ma, :b_ma, :a_x1, :b_x1), '42501', :'denied_b', 'A admin: batch whose element 2 is inside B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1]::numeric[])',
+                                     :b_ma, :a_ma, :b_x1, :a_x1), '42501', :'denied_b', 'A admin: batch whose element 1 is inside B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1]::numeric[])',
+                                     :a_ma, :a_ma, :a_x1, :b_x1), '42501', :'denied_b', 'A admin: batch whose element 2 goes from A to B');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.export_accounts_xlsx(%s)', :b_ent), '42501', :'denied_b', 'A admin: export of B');
+SELECT * FROM pg_temp.rejects(format('SELECT * FROM eacct.verify(%s)', :b_ent), '42501', :'denied_b', 'A admin: verify(B)');
+SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.verify()', '42501', 'permission denied to verify all enterprises', 'A admin: verify() is for superusers');
+SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.verify(NULL)', '42501', 'permission denied to verify all enterprises', 'A admin: verify(NULL) is for superusers');
+-- an admin is no operator
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :a_ma), '42501', 'permission denied for function top_up', 'A admin: top_up is an operator function');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.add_admin(%s, %L)', :b_ent, 'eacct_sec_a_admins'), '42501', 'permission denied for function add_admin', 'A admin: cannot make itself admin of B');
+-- the tables stay private to the extension owner, for admins too
+SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.account', '42501', 'permission denied for table account', 'A admin: the account table is private');
+SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.enterprise_admin', '42501', 'permission denied for table enterprise_admin', 'A admin: the admin table is private');
+RESET ROLE;
+SELECT is(eacct.withdrawable(:b_x1, :b_ma), 70.00, 'B''s transfer book is still all there');
+SELECT is((SELECT alert_enabled FROM eacct.account_assets WHERE account_id = :b_x2), false, 'B''s x2 alert was not set');
+
+-- ===========================================================================
+-- a role with no grants can do nothing
+-- ===========================================================================
+-- every function of eacct PUBLIC may execute is one of these: the
+-- administrator functions (one call each, on A's objects; each must fail
+-- 42501 for a stranger), plus the harmless helpers listed below
+CREATE TEMP TABLE admin_call (fn regprocedure, call text, msg text, descr text);
+\set denied_a 'permission denied for enterprise ' :a_ent
+INSERT INTO admin_call VALUES
+    ('eacct.confirm_credit_contract(bigint)', format('SELECT eacct.confirm_credit_contract(%s)', :a_ent), :'denied_a', 'confirm_credit_contract(A)'),
+    ('eacct.set_credit_limit(bigint,numeric)', format('SELECT eacct.set_credit_limit(%s, 1)', :a_x2), :'denied_a', 'set_credit_limit(A account)'),
+    ('eacct.credit_quota(bigint)', format('SELECT * FROM eacct.credit_quota(%s)', :a_x1), :'denied_a', 'credit_quota(A account)'),
+    ('eacct.transfer(bigint,bigint,numeric,text)', format('SELECT eacct.transfer(%s, %s, 1)', :a_ma, :a_x1), :'denied_a', 'transfer in A'),
+    ('eacct.withdraw(bigint,bigint,numeric,text)', format('SELECT eacct.withdraw(%s, %s, 1)', :a_x1, :a_ma), :'denied_a', 'withdraw in A'),
+    ('eacct.transferable(bigint)', format('SELECT eacct.transferable(%s)', :a_ma), :'denied_a', 'transferable(A account)'),
+    ('eacct.withdrawable(bigint,bigint)', format('SELECT eacct.withdrawable(%s, %s)', :a_x1, :a_ma), :'denied_a', 'withdrawable in A'),
+    ('eacct.transfer_batch(bigint[],bigint[],numeric[],text[])',
+        format('SELECT eacct.transfer_batch(ARRAY[%s]::bigint[], ARRAY[%s]::bigint[], ARRAY[1]::numeric[])', :a_ma, :a_x1), :'denied_a', 'transfer_batch in A'),
+    ('eacct.export_accounts_xlsx(bigint)', format('SELECT eacct.export_accounts_xlsx(%s)', :a_ent), :'denied_a', 'export_accounts_xlsx(A)'),
+    ('eacct.verify(bigint)', format('SELECT * FROM eacct.verify(%s)', :a_ent), :'denied_a', 'verify(A)'),
+    ('eacct.verify(bigint)', 'SELECT * FROM eacct.verify()', 'permission denied to verify all enterprises', 'verify()'),
+    ('eacct.set_low_balance_alert(bigint,numeric,boolean)', format('SELECT eacct.set_low_balance_alert(%s, 1, true)', :a_x2), :'denied_a', 'set_low_balance_alert(A account)'),
+    ('eacct.set_low_balance_alert(bigint[],numeric,boolean)',
+        format('SELECT eacct.set_low_balance_alert(ARRAY[%s]::bigint[], 1, true)', :a_x2), :'denied_a', 'set_low_balance_alert(array of A accounts)');
+GRANT SELECT ON admin_call TO PUBLIC;
+-- amount_cents: a pure check of an amount; may_view: the views' row filter
+-- (false for strangers); guard_*: trigger functions (39P01 when called)
+SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
+             FROM pg_proc p
+            WHERE p.pronamespace = 'eacct'::regnamespace
+              AND has_function_privilege('public', p.oid, 'EXECUTE')
+              AND p.oid NOT IN (SELECT fn FROM admin_call)),
+          ARRAY['eacct.amount_cents(numeric)', 'eacct.guard_balances()', 'eacct.guard_history()',
+                'eacct.may_view(bigint)'],
+          'every function PUBLIC may execute is an administrator function or a listed helper');
+SELECT is((SELECT count(*) FROM pg_proc p
+            WHERE p.pronamespace = 'eacct'::regnamespace
+              AND has_function_privilege('public', p.oid, 'EXECUTE')
+              AND p.prorettype = 'trigger'::regtype),
+          2::bigint, 'the PUBLIC trigger functions are the two guards');
+
+-- operator functions (EXECUTE revoked from PUBLIC), called with NULLs
+CREATE FUNCTION pg_temp.call_revoked() RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    f record;
+BEGIN
+    FOR f IN SELECT p.oid::regprocedure AS sig, p.proname,
+                    format('SELECT * FROM %I.%I(%s)', n.nspname, p.proname,
+                           (SELECT string_agg('NULL::' || format_type(t, NULL), ', ' ORDER BY i)
+                              FROM unnest(p.proargtypes::oid[]) WITH ORDINALITY AS u(t, i))) AS call
+               FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+              WHERE n.nspname = 'eacct' AND NOT has_function_privilege('public', p.oid, 'EXECUTE')
+              ORDER BY p.oid::regprocedure::text
+    LOOP
+        RETURN QUERY SELECT * FROM pg_temp.rejects(f.call, '42501', 'permission denied for function ' || f.proname,
+                                                   'stranger: ' || f.sig::text);
+    END LOOP;
+END
+$$;
+-- administrator functions on A's objects
+CREATE FUNCTION pg_temp.call_admin() RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    c record;
+BEGIN
+    FOR c IN SELECT * FROM admin_call ORDER BY descr LOOP
+        RETURN QUERY SELECT * FROM pg_temp.rejects(c.call, '42501', c.msg, 'stranger: ' || c.descr);
+    END LOOP;
+END
+$$;
+-- tables and sequences: every privilege denied; views: read-only
+CREATE FUNCTION pg_temp.touch_relations() RETURNS SETOF text LANGUAGE plpgsql AS $$
+DECLARE
+    r record;
+    stmt text;
+BEGIN
+    FOR r IN SELECT c.oid::regclass AS rel, c.relname, c.relkind FROM pg_class c
+              WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v')
+              ORDER BY c.relkind, c.relname
+    LOOP
+        IF r.relkind IN ('r', 'p') THEN
+            FOREACH stmt IN ARRAY ARRAY['SELECT * FROM %s', 'INSERT INTO %s DEFAULT VALUES',
+                                        'UPDATE %s SET enterprise_id = enterprise_id',
+                                        'DELETE FROM %s', 'TRUNCATE %s'] LOOP
+                RETURN QUERY SELECT * FROM pg_temp.rejects(format(stmt, r.rel), '42501',
+                    'permission denied for table ' || r.relname, 'stranger: ' || format(stmt, r.rel));
+            END LOOP;
+        ELSIF r.relkind = 'S' THEN
+            FOREACH stmt IN ARRAY ARRAY['SELECT * FROM %s', 'SELECT nextval(%L)', 'SELECT setval(%L, 1)'] LOOP
+                RETURN QUERY SELECT * FROM pg_temp.rejects(format(stmt, r.rel), '42501',
+                    'permission denied for sequence ' || r.relname, 'stranger: ' || format(stmt, r.rel));
+            END LOOP;
+        ELSE
+            FOREACH stmt IN ARRAY ARRAY['INSERT INTO %s DEFAULT VALUES',
+                                        'UPDATE %s SET enterprise_id = enterprise_id', 'DELETE FROM %s'] LOOP
+                RETURN QUERY SELECT * FROM pg_temp.rejects(format(stmt, r.rel), '42501',
+                    'permission denied for view ' || r.relname, 'stranger: ' || format(stmt, r.rel));
+            END LOOP;
+        END IF;
+    END LOOP;
+END
+$$;
+SET ROLE eacct_sec_nobody;
+SELECT * FROM pg_temp.call_revoked();
+SELECT * FROM pg_temp.call_admin();
+SELECT * FROM pg_temp.touch_relations();
+SELECT is(r.own + r.not_own, 0::bigint, 'stranger: ' || r.view_name || ' shows no row')
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r ORDER BY r.view_name;
+SELECT is(eacct.may_view(:a_ent), false, 'stranger: may_view(A) is false');
+SELECT * FROM pg_temp.rejects($$CREATE TABLE eacct.intruder (i int)$$, '42501', 'permission denied for schema eacct',
+                              'stranger: cannot create objects in schema eacct');
+RESET ROLE;
+SELECT ok((SELECT count(*) FROM pg_proc p
+             WHERE p.pronamespace = 'eacct'::regnamespace AND NOT has_function_privilege('public', p.oid, 'EXECUTE')) >= 13,
+          'the stranger called every operator function (the 13 of SPEC section 5 and any added later)');
+
+-- ===========================================================================
+-- catalog
+-- ===========================================================================
+SELECT is((SELECT count(*) FROM pg_proc p
+            WHERE p.pronamespace = 'eacct'::regnamespace AND p.prosecdef
+              AND NOT EXISTS (SELECT 1 FROM unnest(p.proconfig) c WHERE c LIKE 'search\_path=%')),
+          0::bigint, 'every SECURITY DEFINER function of eacct pins search_path');
+SELECT ok(NOT has_function_privilege('public', f, 'EXECUTE'), 'operator function not executable by PUBLIC: ' || f::text)
+  FROM unnest(ARRAY['eacct.create_enterprise(text,text)', 'eacct.create_account(bigint,text)',
+                    'eacct.enable_account_center(bigint,boolean)', 'eacct.apply_credit_line(bigint,numeric)',
+                    'eacct.add_admin(bigint,regrole)', 'eacct.add_contact(bigint,text,text)',
+                    'eacct.top_up(bigint,numeric,text)', 'eacct.charge(bigint,numeric,text,bigint,text)',
+                    'eacct.grant_coupon(bigint,numeric,timestamptz,timestamptz)', 'eacct.mark_overdue(timestamptz)',
+                    'eacct.set_payment_term(bigint,interval)', 'eacct.claim_notifications(integer)',
+                    'eacct.mark_sent(bigint[])']::regprocedure[]) AS f;
+SELECT is((SELECT count(*) FROM pg_proc p, aclexplode(p.proacl) a
+            WHERE p.pronamespace = 'eacct'::regnamespace AND a.grantee = 0
+              AND p.oid IN (SELECT fn FROM admin_call)), 0::bigint,
+          'no explicit PUBLIC grant clutters the administrator functions');
+SELECT ok(has_function_privilege('public', f, 'EXECUTE'), 'administrator function executable by PUBLIC: ' || f::text)
+  FROM (SELECT DISTINCT fn AS f FROM admin_call) s ORDER BY f::text;
+SELECT is((SELECT count(*) FROM admin_call), 13::bigint, 'the 12 administrator functions of SPEC section 5 (verify twice)');
+SELECT is((SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a
+            WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p', 'S') AND a.grantee = 0),
+          0::bigint, 'no table or sequence of eacct is granted to PUBLIC');
+SELECT ok(NOT has_table_privilege('public', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'),
+          'PUBLIC has no privilege on table ' || c.relname)
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname;
+SELECT ok(NOT has_sequence_privilege('public', c.oid, 'USAGE, SELECT, UPDATE'),
+          'PUBLIC has no privilege on sequence ' || c.relname)
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'S' ORDER BY c.relname;
+SELECT ok(NOT has_table_privilege('public', c.oid, 'INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'),
+          'PUBLIC may only read view ' || c.relname)
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'v' ORDER BY c.relname;
+SELECT ok(c.reloptions @> ARRAY['security_barrier=true'], 'view ' || c.relname || ' is security_barrier')
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'v' ORDER BY c.relname;
+SELECT ok(has_schema_privilege('public', 'eacct', 'USAGE'), 'PUBLIC may use schema eacct');
+SELECT ok(NOT has_schema_privilege('public', 'eacct', 'CREATE'), 'PUBLIC may not create in schema eacct');
+SELECT ok(c.oid = ANY (x.extconfig), 'registered with pg_extension_config_dump: ' || c.relname)
+  FROM pg_class c, pg_extension x
+ WHERE x.extname = 'eacct' AND c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p', 'S')
+ ORDER BY c.relname;
+SELECT is((SELECT count(*) FROM pg_class c
+            WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f')
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                               WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid
+                                 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e')),
+          0::bigint, 'every relation of schema eacct belongs to the extension');
+SELECT is((SELECT count(*) FROM pg_proc p
+            WHERE p.pronamespace = 'eacct'::regnamespace
+              AND NOT EXISTS (SELECT 1 FROM pg_depend d
+                               WHERE d.classid = 'pg_proc'::regclass AND d.objid = p.oid
+                                 AND d.refclassid = 'pg_extension'::regclass AND d.deptype = 'e')),
+          0::bigint, 'every function of schema eacct belongs to the extension');
+SELECT ok(count(*) > 0, 'eacct has guard triggers')
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'eacct'::regnamespace AND NOT t.tgisinternal;
+SELECT is(t.tgenabled, 'A', 'trigger ' || c.relname || '.' || t.tgname || ' is ENABLE ALWAYS')
+  FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
+ WHERE c.relnamespace = 'eacct'::regnamespace AND NOT t.tgisinternal
+ ORDER BY c.relname, t.tgname;
+SELECT is(v.trusted, false, 'eacct ' || v.version || ' is not a trusted extension')
+  FROM pg_available_extension_versions v WHERE v.name = 'eacct' ORDER BY v.version;
+SELECT is(v.superuser, true, 'eacct ' || v.version || ' needs a superuser to install')
+  FROM pg_available_extension_versions v WHERE v.name = 'eacct' ORDER BY v.version;
+SELECT is((SELECT count(*) FROM pg_available_extension_versions WHERE name = 'eacct' AND version = '0.2.0'),
+          1::bigint, 'version 0.2.0 is among them');
+
+-- ===========================================================================
+-- membership semantics
+-- ===========================================================================
+-- nested: carol is a member of team, a member of A's admin role
+SET ROLE eacct_sec_carol;
+SELECT is(r.own, s.own, 'nested member: every row of A in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r JOIN su_rows s USING (view_name) ORDER BY r.view_name;
+SELECT is(r.not_own, 0::bigint, 'nested member: nothing else in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r ORDER BY r.view_name;
+SELECT is(eacct.transferable(:a_ma), 370.00, 'nested member: administrator function in A');
+SELECT lives_ok(format('SELECT eacct.set_low_balance_alert(%s, 10, true)', :a_x2), 'nested member: sets an alert in A');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :b_ma), '42501', :'denied_b', 'nested member: not in B');
+RESET ROLE;
+-- revoke the middle link: carol is nobody again
+REVOKE eacct_sec_a_admins FROM eacct_sec_team;
+SET ROLE eacct_sec_carol;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :a_ma), '42501', :'denied_a', 'after REVOKE of the middle link: 42501');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_low_balance_alert(%s, 0, false)', :a_x2), '42501', :'denied_a', 'after REVOKE: cannot set alerts');
+SELECT is(r.own + r.not_own, 0::bigint, 'after REVOKE: no row in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r ORDER BY r.view_name;
+RESET ROLE;
+-- revoke a direct membership: alice is nobody again
+REVOKE eacct_sec_a_admins FROM eacct_sec_alice;
+SET ROLE eacct_sec_alice;
+SELECT * FROM pg_temp.rejects(format('SELECT * FROM eacct.credit_quota(%s)', :a_x1), '42501', :'denied_a', 'after REVOKE of a direct member: 42501');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a_ma, :a_x1), '42501', :'denied_a', 'after REVOKE: cannot transfer');
+SELECT is(r.own + r.not_own, 0::bigint, 'after REVOKE of a direct member: no row in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r ORDER BY r.view_name;
+RESET ROLE;
+-- dave administers A and B: sees both, acts in both
+SET ROLE eacct_sec_dave;
+SELECT is(r.own, s.own, 'admin of A and B: every row of A in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r JOIN su_rows s USING (view_name) ORDER BY r.view_name;
+SELECT is(r.of_other, s.of_other, 'admin of A and B: every row of B in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r JOIN su_rows s USING (view_name) ORDER BY r.view_name;
+SELECT is(r.not_own, r.of_other, 'admin of A and B: nothing beyond A and B in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r ORDER BY r.view_name;
+SELECT is(eacct.transferable(:a_ma), 370.00, 'admin of A and B: transferable in A');
+SELECT is(eacct.transferable(:b_ma), 370.00, 'admin of A and B: transferable in B');
+SELECT is(eacct.set_low_balance_alert(ARRAY[:a_x2, :b_x2]::bigint[], 10, true), 2, 'admin of A and B: one alert call over both');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a_ma, :b_x1), 'UA009', 'accounts belong to different enterprises',
+                              'admin of A and B: a transfer across them is UA009');
+SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.verify()', '42501', 'permission denied to verify all enterprises', 'admin of A and B: verify() still superuser only');
+RESET ROLE;
+-- bob, admin of B only, is the mirror of alice
+SET ROLE eacct_sec_bob;
+SELECT is(r.not_own, 0::bigint, 'admin of B: nothing of another enterprise in ' || r.view_name)
+  FROM pg_temp.view_rows(:b_ent, :a_ent) r ORDER BY r.view_name;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.confirm_credit_contract(%s)', :a_ent), '42501', :'denied_a', 'B admin: confirm_credit_contract(A)');
+RESET ROLE;
+
+-- remove_admin: A's admin role is no longer admin of A; dave keeps B
+SELECT lives_ok(format('SELECT eacct.remove_admin(%s, %L)', :a_ent, 'eacct_sec_a_admins'), 'operator removes A''s admin role');
+SET ROLE eacct_sec_dave;
+SELECT is(r.own, 0::bigint, 'after remove_admin: no row of A in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r ORDER BY r.view_name;
+SELECT is(r.of_other, s.of_other, 'after remove_admin: still every row of B in ' || r.view_name)
+  FROM pg_temp.view_rows(:a_ent, :b_ent) r JOIN su_rows s USING (view_name) ORDER BY r.view_name;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :a_ma), '42501', :'denied_a', 'after remove_admin: 42501 in A');
+SELECT is(eacct.transferable(:b_ma), 370.00, 'after remove_admin: still admin of B');
+RESET ROLE;
+
+SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds no mismatch');
+
+SELECT * FROM finish();
+ROLLBACK;
