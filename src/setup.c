@@ -140,9 +140,9 @@ require_role_arg(FunctionCallInfo fcinfo, int argno)
 				 errdetail("The role \"-\" (no role) cannot administer an enterprise.")));
 }
 
-/* add_admin(enterprise_id bigint, role regrole) -> void; repeating is a no-op */
-Datum
-eacct_add_admin(PG_FUNCTION_ARGS)
+/* add or remove (per plan) the administrator row of (enterprise, role) */
+static Datum
+change_admin(FunctionCallInfo fcinfo, EacctPlan *plan)
 {
 	EacctCall	call;
 	Datum		values[2];
@@ -155,9 +155,16 @@ eacct_add_admin(PG_FUNCTION_ARGS)
 	eacct_enter(&call, fcinfo);
 	if (eacct_exec(&enterprise_exists, values, NULL, false, 0) != 1)
 		eacct_enterprise_not_found(ent);
-	eacct_exec(&insert_admin, values, NULL, false, 0);
+	eacct_exec(plan, values, NULL, false, 0);
 	eacct_leave(&call);
 	PG_RETURN_VOID();
+}
+
+/* add_admin(enterprise_id bigint, role regrole) -> void; repeating is a no-op */
+Datum
+eacct_add_admin(PG_FUNCTION_ARGS)
+{
+	return change_admin(fcinfo, &insert_admin);
 }
 
 /*
@@ -170,20 +177,7 @@ eacct_add_admin(PG_FUNCTION_ARGS)
 Datum
 eacct_remove_admin(PG_FUNCTION_ARGS)
 {
-	EacctCall	call;
-	Datum		values[2];
-	int64		ent = eacct_id_arg(fcinfo, 0, "enterprise_id");
-
-	require_role_arg(fcinfo, 1);
-	values[0] = Int64GetDatum(ent);
-	values[1] = PG_GETARG_DATUM(1);
-
-	eacct_enter(&call, fcinfo);
-	if (eacct_exec(&enterprise_exists, values, NULL, false, 0) != 1)
-		eacct_enterprise_not_found(ent);
-	eacct_exec(&delete_admin, values, NULL, false, 0);
-	eacct_leave(&call);
-	PG_RETURN_VOID();
+	return change_admin(fcinfo, &delete_admin);
 }
 
 static bool

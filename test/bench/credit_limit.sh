@@ -30,9 +30,11 @@ SELECT min(account_id), count(*) FROM eacct.account WHERE enterprise_id = :e;
 SQL
 }
 
-tps() {	# tps ARGS...: run pgbench, print its tps
-	"$BINDIR/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$T" "$@" "$DB" 2>&1 \
-		| sed -n 's/^tps = \([0-9.]*\).*/\1/p'
+tps() {	# tps ARGS...: run pgbench, print its tps; show its output if it failed
+	local log
+	log=$("$BINDIR/pgbench" -n -M prepared -c "$CLIENTS" -j 2 -T "$T" "$@" "$DB" 2>&1) \
+		|| { echo "$log" >&2; echo "bench: pgbench failed" >&2; return 1; }
+	echo "$log" | sed -n 's/^tps = \([0-9.]*\).*/\1/p'
 }
 
 IFS='|' read -r first_small n_small <<<"$(make_enterprise 1000 | tail -1)"
