@@ -140,10 +140,10 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 				   bool lock, bool missing_ok)
 {
 	bool		all = true;
-
 	Datum	   *elems = palloc(sizeof(Datum) * Max(n, 1));
 	Datum		values[1];
 	int			rows;
+	int64	   *rowids;
 
 	for (int i = 0; i < n; i++)
 		elems[i] = Int64GetDatum(ids[i]);
@@ -151,6 +151,10 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
 	rows = eacct_exec(lock ? &lock_accounts : &read_accounts, values, NULL,
 					  false, 0);
+	/* the account id of each row, read once */
+	rowids = palloc(sizeof(int64) * Max(rows, 1));
+	for (int r = 0; r < rows; r++)
+		rowids[r] = int8_col(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -162,7 +166,7 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 			TupleDesc	desc = SPI_tuptable->tupdesc;
 			LedgerAccount *a = &out[i];
 
-			if (int8_col(tup, desc, 1) != ids[i])
+			if (rowids[r] != ids[i])
 				continue;
 			found = true;
 			a->account_id = ids[i];
