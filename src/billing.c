@@ -18,7 +18,6 @@ PG_FUNCTION_INFO_V1(eacct_mark_overdue);
 PG_FUNCTION_INFO_V1(eacct_set_payment_term);
 PG_FUNCTION_INFO_V1(eacct_grant_coupon);
 
-#define MAX_REQUEST_ID 200
 #define MAX_MEMO 1000
 
 static EacctPlan read_coupon = {
@@ -134,7 +133,7 @@ eacct_charge(PG_FUNCTION_ARGS)
 	int64		amount = eacct_amount_arg(fcinfo, 1, "amount", AMOUNT_POSITIVE);
 	char	   *memo = eacct_text_arg(fcinfo, 2, MAX_MEMO, "memo");
 	int64		coupon_id = PG_ARGISNULL(3) ? 0 : PG_GETARG_INT64(3);
-	char	   *request_id = eacct_text_arg(fcinfo, 4, MAX_REQUEST_ID, "request_id");
+	char	   *request_id = eacct_request_id_arg(fcinfo, 4);
 	int64		entry_id;
 	int64		rest;
 	int64		part;
@@ -200,7 +199,7 @@ eacct_top_up(PG_FUNCTION_ARGS)
 	LedgerRef	ref = {0};
 	int64		account = eacct_id_arg(fcinfo, 0, "account_id");
 	int64		amount = eacct_amount_arg(fcinfo, 1, "amount", AMOUNT_POSITIVE);
-	char	   *request_id = eacct_text_arg(fcinfo, 2, MAX_REQUEST_ID, "request_id");
+	char	   *request_id = eacct_request_id_arg(fcinfo, 2);
 	int64		entry_id;
 
 	eacct_enter(&call, fcinfo);

@@ -138,25 +138,20 @@ eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /*
- * A name: not NULL, not blank, at most EACCT_MAX_NAME characters, no
- * control characters.  Returned as given (no trimming).
+ * A label (name, address, request_id): at most maxlen characters, not
+ * blank, no control characters; 22023 otherwise.
  */
-char *
-eacct_name_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+void
+eacct_check_label(const char *s, int maxlen, const char *what)
 {
-	char	   *s;
-	int			len;
+	int			len = pg_mbstrlen(s);
 	bool		blank = true;
 
-	eacct_require_arg(fcinfo, argno, what);
-	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
-	len = pg_mbstrlen(s);
-	if (len > EACCT_MAX_NAME)
+	if (len > maxlen)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is too long", what),
-				 errdetail("It has %d characters; the limit is %d.",
-						   len, EACCT_MAX_NAME)));
+				 errdetail("It has %d characters; the limit is %d.", len, maxlen)));
 	for (const char *c = s; *c; c++)
 	{
 		if ((unsigned char) *c < 0x20 || *c == 0x7f)
@@ -173,6 +168,30 @@ eacct_name_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s must not be empty", what),
 				 errdetail("The %s \"%s\" has no visible character.", what, s)));
+}
+
+/* a name argument: not NULL, and a label of at most EACCT_MAX_NAME characters */
+char *
+eacct_name_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	char	   *s;
+
+	eacct_require_arg(fcinfo, argno, what);
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	eacct_check_label(s, EACCT_MAX_NAME, what);
+	return s;
+}
+
+/* an optional request_id argument: NULL, or a label of EACCT_MAX_REQUEST_ID */
+char *
+eacct_request_id_arg(FunctionCallInfo fcinfo, int argno)
+{
+	char	   *s;
+
+	if (PG_ARGISNULL(argno))
+		return NULL;
+	s = text_to_cstring(PG_GETARG_TEXT_PP(argno));
+	eacct_check_label(s, EACCT_MAX_REQUEST_ID, "request_id");
 	return s;
 }
 

@@ -33,6 +33,8 @@
 
 /* longest enterprise, account or contact address text we accept */
 #define EACCT_MAX_NAME	200
+/* longest idempotency key */
+#define EACCT_MAX_REQUEST_ID 200
 
 /* ---- money.c ---- */
 typedef enum AmountRule
@@ -109,6 +111,8 @@ extern void eacct_require_arg(FunctionCallInfo fcinfo, int argno,
 extern int64 eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern char *eacct_name_arg(FunctionCallInfo fcinfo, int argno,
 							const char *what);
+extern void eacct_check_label(const char *s, int maxlen, const char *what);
+extern char *eacct_request_id_arg(FunctionCallInfo fcinfo, int argno);
 extern char *eacct_text_arg(FunctionCallInfo fcinfo, int argno, int maxlen,
 							const char *what);
 extern const char *eacct_caller_name(EacctCall *call);

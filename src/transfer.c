@@ -21,7 +21,6 @@ PG_FUNCTION_INFO_V1(eacct_transferable);
 PG_FUNCTION_INFO_V1(eacct_withdrawable);
 PG_FUNCTION_INFO_V1(eacct_transfer_batch);
 
-#define MAX_REQUEST_ID 200
 
 /*
  * Transfer records of a call are buffered and written, with the matching
@@ -301,7 +300,7 @@ move_one(FunctionCallInfo fcinfo, bool is_withdraw)
 	ids[0] = eacct_id_arg(fcinfo, 0, "from_account");
 	ids[1] = eacct_id_arg(fcinfo, 1, "to_account");
 	amount = eacct_amount_arg(fcinfo, 2, "amount", AMOUNT_POSITIVE);
-	request_id = eacct_text_arg(fcinfo, 3, MAX_REQUEST_ID, "request_id");
+	request_id = eacct_request_id_arg(fcinfo, 3);
 
 	rb = record_buffer(1);
 	eacct_enter(&call, fcinfo);
@@ -519,11 +518,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			if (reqv && !reqn[i])
 			{
 				it->request_id = TextDatumGetCString(reqv[i]);
-				if (it->request_id[0] == '\0' || pg_mbstrlen(it->request_id) > MAX_REQUEST_ID)
-					ereport(ERROR,
-							(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-							 errmsg("request_id must have 1 to %d characters", MAX_REQUEST_ID),
-							 errdetail("It has %d.", pg_mbstrlen(it->request_id))));
+				eacct_check_label(it->request_id, EACCT_MAX_REQUEST_ID, "request_id");
 				nreq++;
 			}
 			ids[nids++] = it->from;
