@@ -208,13 +208,32 @@ add_record(RecordBuffer *b, const char *kind, const LedgerAccount *from,
 	b->n++;
 }
 
+/*
+ * The record of a movement of `kind' (transfer or withdraw) from -> to and
+ * the journal entries of both sides (<kind>_out, <kind>_in).
+ */
+static void
+record_movement(EacctCall *call, RecordBuffer *rb, const char *kind,
+				LedgerAccount *from, LedgerAccount *to, int64 amount,
+				int64 record_id, const char *request_id)
+{
+	LedgerRef	ref = {0};
+
+	add_record(rb, kind, from, to, amount, record_id, request_id);
+	ref.ref_id = record_id;
+	ref.request_id = request_id;
+	ref.counterparty = to->account_id;
+	ledger_post(call, from, psprintf("%s_out", kind), amount, &ref);
+	ref.counterparty = from->account_id;
+	ledger_post(call, to, psprintf("%s_in", kind), amount, &ref);
+}
+
 /* transfer a -> b on locked accounts: rule 3, then the effect */
 static void
 apply_transfer(EacctCall *call, RecordBuffer *rb, LedgerAccount *a, LedgerAccount *b,
 			   int64 amount, int64 record_id, const char *request_id)
 {
 	int64		transferable = rule_transferable(ledger_available(a), a->bal[B_OWN_CASH]);
-	LedgerRef	ref = {0};
 
 	if (amount > transferable)
 		ereport(ERROR,
@@ -228,14 +247,7 @@ apply_transfer(EacctCall *call, RecordBuffer *rb, LedgerAccount *a, LedgerAccoun
 	a->bal[B_OWN_CASH] = eacct_sub(a->bal[B_OWN_CASH], amount);
 	b->bal[B_TRANSFER_BOOK] = eacct_add(b->bal[B_TRANSFER_BOOK], amount);
 
-	add_record(rb, "transfer", a, b, amount, record_id, request_id);
-
-	ref.ref_id = record_id;
-	ref.request_id = request_id;
-	ref.counterparty = b->account_id;
-	ledger_post(call, a, "transfer_out", amount, &ref);
-	ref.counterparty = a->account_id;
-	ledger_post(call, b, "transfer_in", amount, &ref);
+	record_movement(call, rb, "transfer", a, b, amount, record_id, request_id);
 }
 
 /* withdraw holder b -> source a on locked accounts: rule 5, then the effect */
@@ -245,7 +257,6 @@ apply_withdraw(EacctCall *call, RecordBuffer *rb, LedgerAccount *b, LedgerAccoun
 {
 	int64		net = net_transferred(a, b);
 	int64		withdrawable;
-	LedgerRef	ref = {0};
 
 	if (net < 0)
 		ereport(ERROR,
@@ -267,14 +278,7 @@ apply_withdraw(EacctCall *call, RecordBuffer *rb, LedgerAccount *b, LedgerAccoun
 	b->bal[B_TRANSFER_BOOK] = eacct_sub(b->bal[B_TRANSFER_BOOK], amount);
 	a->bal[B_OWN_CASH] = eacct_add(a->bal[B_OWN_CASH], amount);
 
-	add_record(rb, "withdraw", b, a, amount, record_id, request_id);
-
-	ref.ref_id = record_id;
-	ref.request_id = request_id;
-	ref.counterparty = a->account_id;
-	ledger_post(call, b, "withdraw_out", amount, &ref);
-	ref.counterparty = b->account_id;
-	ledger_post(call, a, "withdraw_in", amount, &ref);
+	record_movement(call, rb, "withdraw", b, a, amount, record_id, request_id);
 }
 
 static char *
