@@ -1,5 +1,6 @@
 -- eacct 0.1.0 -> 0.2.0 — upgrade script
--- Every object is schema-qualified; no CREATE OR REPLACE, no IF NOT EXISTS.
+-- Every object is schema-qualified, and created only: never replaced, never
+-- created conditionally (CVE-2022-2625).
 
 \echo Use "ALTER EXTENSION eacct UPDATE TO '0.2.0'" to load this file. \quit
 

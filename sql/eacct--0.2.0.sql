@@ -1,6 +1,7 @@
 -- eacct 0.2.0 — install script (0.1.0 plus eacct--0.1.0--0.2.0.sql;
 -- sql/upgrade.sql proves an upgraded database equals a fresh install)
--- Every object is schema-qualified; no CREATE OR REPLACE, no IF NOT EXISTS.
+-- Every object is schema-qualified, and created only: never replaced, never
+-- created conditionally (CVE-2022-2625).
 -- Amount columns of the tables are bigint minor units (cents); the views
 -- and the API speak numeric.
 

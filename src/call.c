@@ -106,6 +106,25 @@ eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 	return (int) SPI_processed;
 }
 
+/* column `col' (1-based) of a tuple as int8 / bool; NULL reads as 0 / false */
+int64
+eacct_int8_col(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return isnull ? 0 : DatumGetInt64(d);
+}
+
+bool
+eacct_bool_col(HeapTuple tup, TupleDesc desc, int col)
+{
+	bool		isnull;
+	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+
+	return !isnull && DatumGetBool(d);
+}
+
 /* column `col' (1-based) of result row `row' as int8 */
 int64
 eacct_int8_result(int row, int col, bool *isnull)

@@ -105,6 +105,8 @@ extern void eacct_leave(EacctCall *call);
 extern int	eacct_exec(EacctPlan *p, Datum *values, const char *nulls,
 					   bool read_only, long count);
 extern int64 eacct_int8_result(int row, int col, bool *isnull);
+extern int64 eacct_int8_col(HeapTuple tup, TupleDesc desc, int col);
+extern bool eacct_bool_col(HeapTuple tup, TupleDesc desc, int col);
 
 extern void eacct_require_arg(FunctionCallInfo fcinfo, int argno,
 							  const char *what);
@@ -151,7 +153,6 @@ typedef struct LedgerAccount
 	bool		alert_triggered;
 	/* of its enterprise, read with the account (not locked) */
 	bool		center_enabled;
-	bool		credit_active;
 } LedgerAccount;
 
 /* what a journal entry refers to; zero / NULL fields are left empty */

@@ -83,44 +83,26 @@ check_lxw(lxw_error err, const char *what)
 				 errdetail("libxlsxwriter reports: %s.", lxw_strerror(err))));
 }
 
-static int64
-col_int8(HeapTuple tup, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
-}
-
-static bool
-col_bool(HeapTuple tup, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	return !isnull && DatumGetBool(d);
-}
-
 /* one data row (row index r of the sheet) from one result tuple */
 static void
 write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 		  lxw_format *money, lxw_format *when, lxw_datetime *now)
 {
-	int64		own = col_int8(tup, desc, 5);
-	int64		book = col_int8(tup, desc, 6);
-	int64		limit = col_int8(tup, desc, 7);
-	int64		outstanding = col_int8(tup, desc, 8);
+	int64		own = eacct_int8_col(tup, desc, 5);
+	int64		book = eacct_int8_col(tup, desc, 6);
+	int64		limit = eacct_int8_col(tup, desc, 7);
+	int64		outstanding = eacct_int8_col(tup, desc, 8);
 	int64		money_values[NCOLUMNS] = {0};
 	char	   *name = SPI_getvalue(tup, desc, 3);
 	char	   *status = SPI_getvalue(tup, desc, 12);
 
 	money_values[4] = rule_available(own, book, limit, outstanding);
-	money_values[6] = col_int8(tup, desc, 11);
+	money_values[6] = eacct_int8_col(tup, desc, 11);
 	money_values[8] = eacct_add(own, book);
 	money_values[9] = book;
 	money_values[11] = limit;
 	money_values[12] = outstanding;
-	money_values[13] = col_int8(tup, desc, 9);
+	money_values[13] = eacct_int8_col(tup, desc, 9);
 	money_values[14] = own;
 
 	for (lxw_col_t c = 0; c < NCOLUMNS; c++)
@@ -130,25 +112,25 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 		switch (c)
 		{
 			case 0:
-				err = worksheet_write_number(ws, r, c, (double) col_int8(tup, desc, 1), NULL);
+				err = worksheet_write_number(ws, r, c, (double) eacct_int8_col(tup, desc, 1), NULL);
 				break;
 			case 1:
-				err = worksheet_write_number(ws, r, c, (double) col_int8(tup, desc, 2), NULL);
+				err = worksheet_write_number(ws, r, c, (double) eacct_int8_col(tup, desc, 2), NULL);
 				break;
 			case 2:
 				err = worksheet_write_string(ws, r, c, name, NULL);
 				break;
 			case 3:
-				err = worksheet_write_boolean(ws, r, c, col_bool(tup, desc, 4), NULL);
+				err = worksheet_write_boolean(ws, r, c, eacct_bool_col(tup, desc, 4), NULL);
 				break;
 			case 5:
-				err = worksheet_write_boolean(ws, r, c, col_bool(tup, desc, 10), NULL);
+				err = worksheet_write_boolean(ws, r, c, eacct_bool_col(tup, desc, 10), NULL);
 				break;
 			case 7:
 				err = worksheet_write_string(ws, r, c, status, NULL);
 				break;
 			case 10:
-				err = worksheet_write_number(ws, r, c, (double) col_int8(tup, desc, 13), NULL);
+				err = worksheet_write_number(ws, r, c, (double) eacct_int8_col(tup, desc, 13), NULL);
 				break;
 			case 15:
 				err = worksheet_write_datetime(ws, r, c, now, when);

@@ -29,7 +29,7 @@ bool		eacct_ledger_writing = false;
 	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue," \
 	" a.alert_threshold, a.alert_enabled," \
 	" a.alert_status OPERATOR(pg_catalog.=) 'triggered'," \
-	" e.account_center_enabled, e.credit_status OPERATOR(pg_catalog.=) 'active'" \
+	" e.account_center_enabled" \
 	" FROM eacct.account a JOIN eacct.enterprise e" \
 	"   ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
 	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY ($1)" \
@@ -90,24 +90,6 @@ static EacctPlan find_request = {
 	2, {INT8OID, TEXTOID}
 };
 
-static bool
-bool_col(HeapTuple tup, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	return !isnull && DatumGetBool(d);
-}
-
-static int64
-int8_col(HeapTuple tup, TupleDesc desc, int col)
-{
-	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
-
-	return isnull ? 0 : DatumGetInt64(d);
-}
-
 /*
  * Read accounts ids[0..n-1] into out[] (same order as ids), locking them
  * FOR NO KEY UPDATE in ascending (enterprise_id, account_id) order when
@@ -154,7 +136,7 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 	/* the account id of each row, read once */
 	rowids = palloc(sizeof(int64) * Max(rows, 1));
 	for (int r = 0; r < rows; r++)
-		rowids[r] = int8_col(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
+		rowids[r] = eacct_int8_col(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -170,16 +152,15 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 				continue;
 			found = true;
 			a->account_id = ids[i];
-			a->enterprise_id = int8_col(tup, desc, 2);
+			a->enterprise_id = eacct_int8_col(tup, desc, 2);
 			a->name = SPI_getvalue(tup, desc, 3);
-			a->is_ma = bool_col(tup, desc, 4);
+			a->is_ma = eacct_bool_col(tup, desc, 4);
 			for (int b = 0; b < NBAL; b++)
-				a->bal[b] = a->orig[b] = int8_col(tup, desc, 5 + b);
-			a->alert_threshold = int8_col(tup, desc, 10);
-			a->alert_enabled = bool_col(tup, desc, 11);
-			a->alert_triggered = bool_col(tup, desc, 12);
-			a->center_enabled = bool_col(tup, desc, 13);
-			a->credit_active = bool_col(tup, desc, 14);
+				a->bal[b] = a->orig[b] = eacct_int8_col(tup, desc, 5 + b);
+			a->alert_threshold = eacct_int8_col(tup, desc, 10);
+			a->alert_enabled = eacct_bool_col(tup, desc, 11);
+			a->alert_triggered = eacct_bool_col(tup, desc, 12);
+			a->center_enabled = eacct_bool_col(tup, desc, 13);
 		}
 		if (!found)
 		{
@@ -205,13 +186,13 @@ ledger_lock_enterprise(EacctCall *call, int64 enterprise_id, LedgerEnterprise *e
 	tup = SPI_tuptable->vals[0];
 	desc = SPI_tuptable->tupdesc;
 	e->enterprise_id = enterprise_id;
-	e->ma_account_id = int8_col(tup, desc, 1);
-	e->credit_line = int8_col(tup, desc, 2);
-	e->allocated = int8_col(tup, desc, 3);
-	e->overdue = int8_col(tup, desc, 4);
+	e->ma_account_id = eacct_int8_col(tup, desc, 1);
+	e->credit_line = eacct_int8_col(tup, desc, 2);
+	e->allocated = eacct_int8_col(tup, desc, 3);
+	e->overdue = eacct_int8_col(tup, desc, 4);
 	status = SPI_getvalue(tup, desc, 5);
 	strlcpy(e->credit_status, status, sizeof(e->credit_status));
-	e->center_enabled = bool_col(tup, desc, 6);
+	e->center_enabled = eacct_bool_col(tup, desc, 6);
 }
 
 void
@@ -457,7 +438,7 @@ ledger_request(EacctCall *call, int64 enterprise_id, const char *request_id,
 						request_id),
 				 errdetail("It was used for %s(%s); this call is %s(%s).",
 						   op, old_args, operation, args)));
-	*result = int8_col(tup, desc, 3);
+	*result = eacct_int8_col(tup, desc, 3);
 	return true;
 }
 
