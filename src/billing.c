@@ -140,7 +140,7 @@ eacct_charge(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
-	entry_id = ledger_nextval("entry_id_seq");
+	entry_id = ledger_nextval(&call, SEQ_ENTRY);
 	if (!ledger_request(&call, a.enterprise_id, request_id, "charge",
 						psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
 								 memo ? memo : "", coupon_id),
@@ -172,7 +172,7 @@ eacct_charge(PG_FUNCTION_ARGS)
 			Datum		values[5];
 
 			a.bal[B_OUTSTANDING] = eacct_add(a.bal[B_OUTSTANDING], rest);
-			ref.ref_id = ledger_nextval("bill_id_seq");
+			ref.ref_id = ledger_nextval(&call, SEQ_BILL);
 			values[0] = Int64GetDatum(a.enterprise_id);
 			values[1] = Int64GetDatum(ref.ref_id);
 			values[2] = Int64GetDatum(account);
@@ -204,7 +204,7 @@ eacct_top_up(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
-	entry_id = ledger_nextval("entry_id_seq");
+	entry_id = ledger_nextval(&call, SEQ_ENTRY);
 	if (!ledger_request(&call, a.enterprise_id, request_id, "top_up",
 						eacct_cents_to_cstring(amount), &entry_id))
 	{

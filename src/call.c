@@ -53,6 +53,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 	call->caller_name = NULL;
 	call->outer = CurrentMemoryContext;
 	call->ledger = NULL;
+	memset(call->seq, 0, sizeof(call->seq));
 	call->owner = eacct_fn_cache(fcinfo)->owner;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);

@@ -36,7 +36,7 @@ record_change(EacctCall *call, int64 enterprise_id, int64 account_id,
 {
 	Datum		values[7];
 	char		nulls[7] = {' ', ' ', ' ', ' ', ' ', ' ', ' '};
-	int64		change_id = ledger_nextval("change_id_seq");
+	int64		change_id = ledger_nextval(call, SEQ_CHANGE);
 
 	values[0] = Int64GetDatum(enterprise_id);
 	values[1] = Int64GetDatum(change_id);

@@ -15,6 +15,7 @@
 #include "fmgr.h"
 #include "catalog/pg_type.h"
 #include "executor/spi.h"
+#include "storage/itemptr.h"
 #include "utils/numeric.h"
 
 /* SQLSTATEs of SPEC.md section 8 */
@@ -71,6 +72,16 @@ extern bool rule_decrease_allowed(int64 own_cash, int64 transfer_book,
  * eacct_leave() undoes it.  An error needs no cleanup: transaction and
  * subtransaction abort restore the user id, the GUC nest level and SPI.
  */
+/* the sequences eacct's C code draws ids from */
+typedef enum EacctSeq
+{
+	SEQ_ENTRY,					/* entry_id_seq */
+	SEQ_RECORD,					/* record_id_seq */
+	SEQ_BILL,					/* bill_id_seq */
+	SEQ_CHANGE,					/* change_id_seq */
+	NSEQ
+} EacctSeq;
+
 typedef struct EacctCall
 {
 	Oid			caller;			/* role in effect when we were called */
@@ -81,6 +92,7 @@ typedef struct EacctCall
 	const char *caller_name;	/* looked up on first use */
 	MemoryContext outer;		/* the caller's memory context */
 	struct LedgerBuffer *ledger;	/* journal entries not yet written */
+	Oid			seq[NSEQ];		/* sequence OIDs, looked up on first use */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -88,7 +100,7 @@ typedef struct EacctPlan
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[32];
+	Oid			argtypes[40];
 	SPIPlanPtr	plan;
 } EacctPlan;
 
@@ -153,6 +165,9 @@ typedef struct LedgerAccount
 	bool		alert_triggered;
 	/* of its enterprise, read with the account (not locked) */
 	bool		center_enabled;
+	/* the locked row version: the flush updates it by TID */
+	ItemPointerData tid;
+	int			update_slot;	/* 1 + its slot in the call's updates, or 0 */
 } LedgerAccount;
 
 /* what a journal entry refers to; zero / NULL fields are left empty */
@@ -194,7 +209,7 @@ extern int64 ledger_post(EacctCall *call, LedgerAccount *a, const char *kind,
 extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *request_id, const char *operation,
 						   const char *args, int64 *result);
-extern int64 ledger_nextval(const char *name);
+extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 extern void ledger_flush(EacctCall *call);
 extern bool ledger_flush_values(EacctCall *call, Datum *values);
 
@@ -205,44 +220,53 @@ extern bool ledger_flush_values(EacctCall *call, Datum *values);
  * shared with transfer.c, which appends its records to the same statement.
  */
 #define LEDGER_FLUSH_CTES_SQL \
-	"WITH e AS (" \
-	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[]), pg_catalog.unnest($3::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($4::pg_catalog.text[]), pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($7::pg_catalog.int8[]), pg_catalog.unnest($8::pg_catalog.int8[]), pg_catalog.unnest($9::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($10::pg_catalog.int8[]), pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.int8[]), pg_catalog.unnest($15::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($16::pg_catalog.text[]), pg_catalog.unnest($17::pg_catalog.int8[]), pg_catalog.unnest($18::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($19::pg_catalog.int8[]), pg_catalog.unnest($20::pg_catalog.int8[]), pg_catalog.unnest($21::pg_catalog.text[])," \
-	"    pg_catalog.unnest($22::pg_catalog.text[]))" \
-	"  AS t(enterprise_id, entry_id, account_id, kind, amount, d_own_cash," \
-	"       d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash," \
-	"       transfer_book, credit_limit, outstanding, overdue, alert_status," \
-	"       coupon_id, coupon_used, counterparty, ref_id, memo, request_id))," \
-	" j AS (" \
+	"WITH j AS (" \
 	"  INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind," \
 	"    amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue," \
 	"    own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id," \
 	"    coupon_used, counterparty, ref_id, memo, request_id, created_by)" \
-	"  SELECT e.enterprise_id, e.entry_id, e.account_id, e.kind, e.amount, e.d_own_cash," \
-	"    e.d_transfer_book, e.d_credit_limit, e.d_outstanding, e.d_overdue, e.own_cash," \
-	"    e.transfer_book, e.credit_limit, e.outstanding, e.overdue, e.coupon_id," \
-	"    e.coupon_used, e.counterparty, e.ref_id, e.memo, e.request_id, $23 FROM e)," \
+	"  SELECT pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[])," \
+	"    pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($7::pg_catalog.int8[]), pg_catalog.unnest($8::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($9::pg_catalog.int8[]), pg_catalog.unnest($10::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($15::pg_catalog.int8[]), pg_catalog.unnest($16::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($17::pg_catalog.int8[]), pg_catalog.unnest($18::pg_catalog.int8[])," \
+	"    pg_catalog.unnest($19::pg_catalog.int8[]), pg_catalog.unnest($20::pg_catalog.text[])," \
+	"    pg_catalog.unnest($21::pg_catalog.text[]), $22)," \
 	" u AS (UPDATE eacct.account a SET own_cash = f.own_cash, transfer_book = f.transfer_book," \
 	"   credit_limit = f.credit_limit, outstanding = f.outstanding, overdue = f.overdue," \
 	"   alert_status = f.alert_status" \
-	"  FROM (SELECT DISTINCT ON (e.account_id) * FROM e" \
-	"        ORDER BY e.account_id, e.entry_id DESC) f" \
-	" WHERE a.enterprise_id OPERATOR(pg_catalog.=) f.enterprise_id" \
-	"   AND a.account_id OPERATOR(pg_catalog.=) f.account_id)"
+	"  FROM (SELECT pg_catalog.unnest($23::pg_catalog.tid[]) AS row_tid," \
+	"          pg_catalog.unnest($24::pg_catalog.int8[]) AS account_id," \
+	"          pg_catalog.unnest($25::pg_catalog.int8[]) AS own_cash," \
+	"          pg_catalog.unnest($26::pg_catalog.int8[]) AS transfer_book," \
+	"          pg_catalog.unnest($27::pg_catalog.int8[]) AS credit_limit," \
+	"          pg_catalog.unnest($28::pg_catalog.int8[]) AS outstanding," \
+	"          pg_catalog.unnest($29::pg_catalog.int8[]) AS overdue," \
+	"          pg_catalog.unnest($30::pg_catalog.text[]) AS alert_status) f" \
+	" WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid" \
+	"   AND a.account_id OPERATOR(pg_catalog.=) f.account_id RETURNING 1)"
 
-/* parameters of LEDGER_FLUSH_CTES_SQL */
-#define LEDGER_FLUSH_NPARAMS 23
+/* the statement's end: how many account rows it updated */
+#define LEDGER_FLUSH_COUNT_SQL " SELECT pg_catalog.count(*) FROM u"
+
+/*
+ * Parameters of LEDGER_FLUSH_CTES_SQL: $1..$21 the journal entries, $22
+ * the caller's name, $23..$30 the accounts' row ids and new balances.
+ */
+#define LEDGER_FLUSH_NPARAMS 30
 #define LEDGER_FLUSH_TYPES \
 	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, \
 	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
 	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
-	TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
-	TEXTARRAYOID, TEXTARRAYOID, TEXTOID
+	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, \
+	TEXTARRAYOID, TEXTOID, \
+	TIDARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
+	INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID
+extern int	ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);

@@ -29,7 +29,7 @@ bool		eacct_ledger_writing = false;
 	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue," \
 	" a.alert_threshold, a.alert_enabled," \
 	" a.alert_status OPERATOR(pg_catalog.=) 'triggered'," \
-	" e.account_center_enabled" \
+	" e.account_center_enabled, a.ctid" \
 	" FROM eacct.account a JOIN eacct.enterprise e" \
 	"   ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
 	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY ($1)" \
@@ -53,28 +53,42 @@ static EacctPlan write_enterprise = {
 };
 
 static EacctPlan flush_entries = {
-	LEDGER_FLUSH_CTES_SQL " SELECT",
+	LEDGER_FLUSH_CTES_SQL LEDGER_FLUSH_COUNT_SQL,
 	LEDGER_FLUSH_NPARAMS, {LEDGER_FLUSH_TYPES}
 };
 
-#define FLUSH_COLS 22
-/* columns of flush_entries that may be NULL */
+#define FLUSH_COLS 21
+/* journal columns that may be NULL */
 static const bool flush_nullable[FLUSH_COLS] = {
-	[16] = true, [18] = true, [19] = true, [20] = true, [21] = true
+	[15] = true, [17] = true, [18] = true, [19] = true, [20] = true
 };
 static const Oid flush_types[FLUSH_COLS] = {
 	INT8OID, INT8OID, INT8OID, TEXTOID, INT8OID,
 	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
 	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-	TEXTOID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID
+	INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID
 };
+
+/* the last state of an account changed by this call */
+typedef struct LedgerUpdate
+{
+	int64		account_id;
+	int			seq;			/* order of its last change in the call */
+	ItemPointerData tid;
+	int64		bal[NBAL];
+	bool		triggered;
+} LedgerUpdate;
 
 struct LedgerBuffer
 {
-	int			n;
+	int			n;				/* journal entries */
 	int			cap;
 	Datum	   *cols[FLUSH_COLS];
 	bool	   *nulls[FLUSH_COLS];
+	int			nupd;			/* changed accounts */
+	int			updcap;
+	LedgerUpdate *upd;
+	bool		flushed;		/* row versions in upd[] are gone */
 };
 
 static EacctPlan reserve_request = {
@@ -161,6 +175,13 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 			a->alert_enabled = eacct_bool_col(tup, desc, 11);
 			a->alert_triggered = eacct_bool_col(tup, desc, 12);
 			a->center_enabled = eacct_bool_col(tup, desc, 13);
+			{
+				bool		isnull;
+
+				ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 14, &isnull)),
+								&a->tid);
+			}
+			a->update_slot = 0;
 		}
 		if (!found)
 		{
@@ -235,16 +256,29 @@ ledger_write(EacctPlan *p, Datum *values, const char *nulls)
 	return n;
 }
 
-/* nextval() of sequence eacct.<name>, without SPI */
+/*
+ * nextval() of one of eacct's sequences, without SPI; the OID is looked up
+ * once per call (a call cannot see DDL in its middle).
+ */
 int64
-ledger_nextval(const char *name)
+ledger_nextval(EacctCall *call, EacctSeq which)
 {
-	Oid			nsp = get_namespace_oid("eacct", false);
-	Oid			seq = get_relname_relid(name, nsp);
+	static const char *const names[NSEQ] = {
+		[SEQ_ENTRY] = "entry_id_seq",
+		[SEQ_RECORD] = "record_id_seq",
+		[SEQ_BILL] = "bill_id_seq",
+		[SEQ_CHANGE] = "change_id_seq"
+	};
 
-	if (!OidIsValid(seq))
-		elog(ERROR, "sequence eacct.%s does not exist", name);
-	return nextval_internal(seq, true);
+	if (!OidIsValid(call->seq[which]))
+	{
+		Oid			nsp = get_namespace_oid("eacct", false);
+
+		call->seq[which] = get_relname_relid(names[which], nsp);
+		if (!OidIsValid(call->seq[which]))
+			elog(ERROR, "sequence eacct.%s does not exist", names[which]);
+	}
+	return nextval_internal(call->seq[which], true);
 }
 
 /* an int8 / text array of n Datums, with NULLs where nulls[i] */
@@ -262,9 +296,57 @@ make_array(Datum *elems, bool *nulls, int n, Oid type)
 											  -1, false, TYPALIGN_INT));
 }
 
+static int
+cmp_update(const void *a, const void *b)
+{
+	const LedgerUpdate *x = a;
+	const LedgerUpdate *y = b;
+
+	if (x->account_id != y->account_id)
+		return x->account_id < y->account_id ? -1 : 1;
+	return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+/*
+ * The accounts' new states as parameters $23..$30: one row per account,
+ * its last state in this call (two copies of one account, read into
+ * separate LedgerAccounts, keep the later change).
+ */
+static void
+update_values(LedgerBuffer *buf, Datum *values)
+{
+	int			n = 0;
+	Datum	   *cols[LEDGER_FLUSH_NPARAMS - FLUSH_COLS - 1];
+	const int	ncols = lengthof(cols);
+
+	qsort(buf->upd, buf->nupd, sizeof(LedgerUpdate), cmp_update);
+	for (int c = 0; c < ncols; c++)
+		cols[c] = palloc(sizeof(Datum) * buf->nupd);
+	for (int i = 0; i < buf->nupd; i++)
+	{
+		LedgerUpdate *u = &buf->upd[i];
+
+		if (i + 1 < buf->nupd && buf->upd[i + 1].account_id == u->account_id)
+			continue;
+		cols[0][n] = PointerGetDatum(&u->tid);
+		cols[1][n] = Int64GetDatum(u->account_id);
+		for (int b = 0; b < NBAL; b++)
+			cols[2 + b][n] = Int64GetDatum(u->bal[b]);
+		cols[2 + NBAL][n] = CStringGetTextDatum(u->triggered ? "triggered" : "ok");
+		n++;
+	}
+	values[0] = PointerGetDatum(construct_array(cols[0], n, TIDOID,
+												sizeof(ItemPointerData), false,
+												TYPALIGN_SHORT));
+	for (int c = 1; c < ncols; c++)
+		values[c] = make_array(cols[c], NULL, n, c == ncols - 1 ? TEXTOID : INT8OID);
+	buf->nupd = n;
+}
+
 /*
  * Fill values[0 .. LEDGER_FLUSH_NPARAMS - 1] with the buffered journal
- * entries of this call and empty the buffer; false when it was empty.
+ * entries and account states of this call and empty the buffer; false
+ * when it was empty.
  */
 bool
 ledger_flush_values(EacctCall *call, Datum *values)
@@ -277,8 +359,35 @@ ledger_flush_values(EacctCall *call, Datum *values)
 		values[c] = make_array(buf->cols[c], flush_nullable[c] ? buf->nulls[c] : NULL,
 							   buf->n, flush_types[c]);
 	values[FLUSH_COLS] = CStringGetTextDatum(eacct_caller_name(call));
+	update_values(buf, values + FLUSH_COLS + 1);
 	buf->n = 0;
 	return true;
+}
+
+/*
+ * Run a flush statement (LEDGER_FLUSH_CTES_SQL ... LEDGER_FLUSH_COUNT_SQL)
+ * whose parameters ledger_flush_values() filled, and check that it
+ * updated every changed account: each row was locked by this call, so its
+ * row version cannot have moved; if it did, failing keeps money intact.
+ */
+int
+ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values)
+{
+	int			expected = call->ledger->nupd;
+	int64		updated;
+
+	call->ledger->nupd = 0;
+	call->ledger->flushed = true;
+	if (ledger_write(p, values, NULL) != 1)
+		elog(ERROR, "ledger flush returned no row");
+	updated = eacct_int8_col(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	if (updated != expected)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("eacct ledger lost track of locked account rows"),
+				 errdetail("The call changed %d accounts but updated " INT64_FORMAT " rows.",
+						   expected, updated)));
+	return expected;
 }
 
 /* write the buffered journal entries and account balances of this call */
@@ -288,7 +397,32 @@ ledger_flush(EacctCall *call)
 	Datum		values[LEDGER_FLUSH_NPARAMS];
 
 	if (ledger_flush_values(call, values))
-		ledger_write(&flush_entries, values, NULL);
+		(void) ledger_write_flush(call, &flush_entries, values);
+}
+
+/* remember the state of account `a' after this change, for the flush */
+static void
+buffer_update(EacctCall *call, LedgerBuffer *buf, LedgerAccount *a)
+{
+	LedgerUpdate *u;
+
+	if (a->update_slot == 0 || a->update_slot > buf->nupd ||
+		buf->upd[a->update_slot - 1].account_id != a->account_id)
+	{
+		if (buf->nupd == buf->updcap)
+		{
+			buf->updcap = Max(8, buf->updcap * 2);
+			buf->upd = buf->upd ? repalloc(buf->upd, sizeof(LedgerUpdate) * buf->updcap) :
+				MemoryContextAlloc(call->outer, sizeof(LedgerUpdate) * buf->updcap);
+		}
+		a->update_slot = ++buf->nupd;
+		buf->upd[a->update_slot - 1].account_id = a->account_id;
+		ItemPointerCopy(&a->tid, &buf->upd[a->update_slot - 1].tid);
+	}
+	u = &buf->upd[a->update_slot - 1];
+	u->seq = buf->n;
+	memcpy(u->bal, a->bal, sizeof(a->bal));
+	u->triggered = a->alert_triggered;
 }
 
 static void
@@ -312,11 +446,14 @@ ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
 {
 	LedgerBuffer *buf = call->ledger;
 	int64		entry_id = (ref && ref->entry_id) ? ref->entry_id :
-		ledger_nextval("entry_id_seq");
+		ledger_nextval(call, SEQ_ENTRY);
 	bool		fire = ledger_evaluate_alert(a);
 
 	if (buf == NULL)
 		buf = call->ledger = MemoryContextAllocZero(call->outer, sizeof(LedgerBuffer));
+	/* a call writes once, at its end: the TIDs it locked are then stale */
+	if (buf->flushed)
+		elog(ERROR, "ledger entry posted after the call's flush");
 	if (buf->n == buf->cap)
 	{
 		int			cap = Max(8, buf->cap * 2);
@@ -342,17 +479,17 @@ ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
 		buffer_put(buf, 5 + b, Int64GetDatum(eacct_sub(a->bal[b], a->orig[b])), false);
 		buffer_put(buf, 10 + b, Int64GetDatum(a->bal[b]), false);
 	}
-	buffer_put(buf, 15, PointerGetDatum(cstring_to_text(a->alert_triggered ? "triggered" : "ok")), false);
-	buffer_put(buf, 16, Int64GetDatum(ref ? ref->coupon_id : 0), !(ref && ref->coupon_id));
-	buffer_put(buf, 17, Int64GetDatum(ref ? ref->coupon_used : 0), false);
-	buffer_put(buf, 18, Int64GetDatum(ref ? ref->counterparty : 0), !(ref && ref->counterparty));
-	buffer_put(buf, 19, Int64GetDatum(ref ? ref->ref_id : 0), !(ref && ref->ref_id));
-	buffer_put(buf, 20, (ref && ref->memo) ? PointerGetDatum(cstring_to_text(ref->memo)) : (Datum) 0,
+	buffer_put(buf, 15, Int64GetDatum(ref ? ref->coupon_id : 0), !(ref && ref->coupon_id));
+	buffer_put(buf, 16, Int64GetDatum(ref ? ref->coupon_used : 0), false);
+	buffer_put(buf, 17, Int64GetDatum(ref ? ref->counterparty : 0), !(ref && ref->counterparty));
+	buffer_put(buf, 18, Int64GetDatum(ref ? ref->ref_id : 0), !(ref && ref->ref_id));
+	buffer_put(buf, 19, (ref && ref->memo) ? PointerGetDatum(cstring_to_text(ref->memo)) : (Datum) 0,
 			   !(ref && ref->memo));
-	buffer_put(buf, 21, (ref && ref->request_id) ? PointerGetDatum(cstring_to_text(ref->request_id)) : (Datum) 0,
+	buffer_put(buf, 20, (ref && ref->request_id) ? PointerGetDatum(cstring_to_text(ref->request_id)) : (Datum) 0,
 			   !(ref && ref->request_id));
 	buf->n++;
 	memcpy(a->orig, a->bal, sizeof(a->bal));
+	buffer_update(call, buf, a);
 
 	if (fire)
 		ledger_alert_notify(call, a);

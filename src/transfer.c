@@ -27,35 +27,52 @@ PG_FUNCTION_INFO_V1(eacct_transfer_batch);
  * changes of eacct.transfer_pair and the call's journal entries and
  * balances (LEDGER_FLUSH_CTES_SQL), by flush_records() in one statement.  A
  * call holds transfers or withdrawals, never both, so the UPDATE (withdrawn)
- * and the upsert (transferred) never meet the same pair row.
+ * and the update or insert (transferred) never meet the same pair row.  A
+ * pair row changes only under the locks of both its accounts, which the
+ * call holds, so a pair missing from the statement's snapshot cannot
+ * appear before it inserts it (were it to, the primary key would fail the
+ * call, changing nothing).
  */
 static EacctPlan flush_records_plan = {
 	LEDGER_FLUSH_CTES_SQL ", r AS ("
-	"  SELECT * FROM ROWS FROM (pg_catalog.unnest($24::pg_catalog.int8[]), pg_catalog.unnest($25::pg_catalog.int8[]), pg_catalog.unnest($26::pg_catalog.text[]),"
-	"    pg_catalog.unnest($27::pg_catalog.int8[]), pg_catalog.unnest($28::pg_catalog.int8[]), pg_catalog.unnest($29::pg_catalog.int8[]),"
-	"    pg_catalog.unnest($30::pg_catalog.text[]))"
-	"  AS t(enterprise_id, record_id, kind, from_account, to_account, amount, request_id)),"
+	"  SELECT pg_catalog.unnest($31::pg_catalog.int8[]) AS enterprise_id,"
+	"    pg_catalog.unnest($32::pg_catalog.int8[]) AS record_id,"
+	"    pg_catalog.unnest($33::pg_catalog.text[]) AS kind,"
+	"    pg_catalog.unnest($34::pg_catalog.int8[]) AS from_account,"
+	"    pg_catalog.unnest($35::pg_catalog.int8[]) AS to_account,"
+	"    pg_catalog.unnest($36::pg_catalog.int8[]) AS amount,"
+	"    pg_catalog.unnest($37::pg_catalog.text[]) AS request_id),"
 	" ins AS ("
 	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
 	"    to_account, amount, request_id, created_by)"
 	"  SELECT r.enterprise_id, r.record_id, r.kind, r.from_account, r.to_account, r.amount,"
-	"    r.request_id, $31 FROM r),"
+	"    r.request_id, $22 FROM r),"
 	" w AS ("
 	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) x.s"
 	"  FROM (SELECT r.enterprise_id, r.to_account, r.from_account, pg_catalog.sum(r.amount) AS s"
 	"        FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'withdraw' GROUP BY 1, 2, 3) x"
 	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) x.enterprise_id"
 	"    AND p.source_account OPERATOR(pg_catalog.=) x.to_account"
-	"    AND p.holder_account OPERATOR(pg_catalog.=) x.from_account)"
-	" INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
-	"   transferred)"
-	" SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount)"
-	" FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'transfer' GROUP BY 1, 2, 3"
-	" ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
-	" SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred",
-	LEDGER_FLUSH_NPARAMS + 8, {LEDGER_FLUSH_TYPES,
+	"    AND p.holder_account OPERATOR(pg_catalog.=) x.from_account),"
+	" x AS ("
+	"  SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount) AS s"
+	"  FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'transfer' GROUP BY 1, 2, 3),"
+	" tu AS ("
+	"  UPDATE eacct.transfer_pair p SET transferred = p.transferred OPERATOR(pg_catalog.+) x.s"
+	"  FROM x WHERE p.enterprise_id OPERATOR(pg_catalog.=) x.enterprise_id"
+	"    AND p.source_account OPERATOR(pg_catalog.=) x.from_account"
+	"    AND p.holder_account OPERATOR(pg_catalog.=) x.to_account"
+	"  RETURNING p.source_account, p.holder_account),"
+	" ti AS ("
+	"  INSERT INTO eacct.transfer_pair (enterprise_id, source_account, holder_account,"
+	"    transferred)"
+	"  SELECT x.enterprise_id, x.from_account, x.to_account, x.s FROM x"
+	"  WHERE NOT EXISTS (SELECT FROM tu WHERE tu.source_account OPERATOR(pg_catalog.=) x.from_account"
+	"    AND tu.holder_account OPERATOR(pg_catalog.=) x.to_account))"
+	LEDGER_FLUSH_COUNT_SQL,
+	LEDGER_FLUSH_NPARAMS + 7, {LEDGER_FLUSH_TYPES,
 		INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-	INT8ARRAYOID, TEXTARRAYOID, TEXTOID}
+	INT8ARRAYOID, TEXTARRAYOID}
 };
 
 typedef struct RecordBuffer
@@ -100,7 +117,7 @@ int8_array(Datum *elems, int n)
 static void
 flush_records(EacctCall *call, RecordBuffer *b)
 {
-	Datum		values[LEDGER_FLUSH_NPARAMS + 8];
+	Datum		values[LEDGER_FLUSH_NPARAMS + 7];
 	Datum	   *v = values + LEDGER_FLUSH_NPARAMS;
 	int			dims[1] = {b->n};
 	int			lbs[1] = {1};
@@ -117,8 +134,7 @@ flush_records(EacctCall *call, RecordBuffer *b)
 	v[5] = int8_array(b->amount, b->n);
 	v[6] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
 											  TEXTOID, -1, false, TYPALIGN_INT));
-	v[7] = CStringGetTextDatum(eacct_caller_name(call));
-	ledger_write(&flush_records_plan, values, NULL);
+	(void) ledger_write_flush(call, &flush_records_plan, values);
 	b->n = 0;
 }
 
@@ -313,7 +329,7 @@ move_one(FunctionCallInfo fcinfo, bool is_withdraw)
 	check_admin_of_pair(&call, &acc[0], &acc[1]);
 	check_pair(&acc[0], &acc[1]);
 
-	record_id = ledger_nextval("record_id_seq");
+	record_id = ledger_nextval(&call, SEQ_RECORD);
 	if (!ledger_request(&call, acc[0].enterprise_id, request_id, op,
 						request_id ? pair_args(ids[0], ids[1], amount) : NULL, &record_id))
 	{
@@ -573,7 +589,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 		nreq = 0;
 		for (int i = 0; i < n; i++)
 		{
-			items[i].record_id = ledger_nextval("record_id_seq");
+			items[i].record_id = ledger_nextval(&call, SEQ_RECORD);
 			if (items[i].request_id)
 				byreq[nreq++] = &items[i];
 		}
