@@ -385,8 +385,8 @@ ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
 				 errmsg("eacct ledger lost track of locked account rows"),
-				 errdetail("The call changed %d accounts but updated " INT64_FORMAT " rows.",
-						   expected, updated)));
+				 errdetail("The call changed %d accounts; its UPDATE reached " INT64_FORMAT
+						   " of their rows.", expected, updated)));
 	return expected;
 }
 

@@ -156,6 +156,28 @@ SELECT set_eq(format('SELECT problem FROM eacct.verify(%s) WHERE account_id = %s
     'verify reports the changed bill and transfer pair');
 ROLLBACK TO SAVEPOINT damage;
 
+
+-- ---------------------------------------------------------------------------
+-- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
+-- not leave a journal without its balances: the ledger counts the account
+-- rows it updated and fails the call (XX000); nothing changes
+-- ---------------------------------------------------------------------------
+SAVEPOINT skip;
+CREATE FUNCTION pg_temp.skip_update() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER zz_skip BEFORE UPDATE ON eacct.account FOR EACH ROW
+    WHEN (OLD.account_id = 0 + current_setting('tap.skip_account')::bigint)
+    EXECUTE FUNCTION pg_temp.skip_update();
+SELECT set_config('tap.skip_account', :'g2', true);
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'XX000',
+    'eacct ledger lost track of locked account rows', 'a transfer whose credit side a trigger skips fails');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g2), 'XX000',
+    'eacct ledger lost track of locked account rows', 'a top-up a trigger skips fails');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :g1, :g1, :g3, :g2)),
+    'XX000: The call changed 3 accounts; its UPDATE reached 2 of their rows.',
+    'a batch with one skipped account fails as a whole');
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g3), 'accounts the trigger leaves alone still move money');
+ROLLBACK TO SAVEPOINT skip;
+
 SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
     'account_guard is ENABLE ALWAYS after the rollback');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
