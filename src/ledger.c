@@ -24,12 +24,13 @@
 
 bool		eacct_ledger_writing = false;
 
+/* fixed-width columns first, so that reading them uses cached offsets */
 #define ACCOUNT_COLUMNS \
-	"SELECT a.account_id, a.enterprise_id, a.name, a.is_ma, a.own_cash," \
+	"SELECT a.account_id, a.enterprise_id, a.is_ma, a.own_cash," \
 	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue," \
 	" a.alert_threshold, a.alert_enabled," \
 	" a.alert_status OPERATOR(pg_catalog.=) 'triggered'," \
-	" e.account_center_enabled, a.ctid" \
+	" e.account_center_enabled, a.ctid, a.name" \
 	" FROM eacct.account a JOIN eacct.enterprise e" \
 	"   ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
 	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY ($1)" \
@@ -167,20 +168,20 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 			found = true;
 			a->account_id = ids[i];
 			a->enterprise_id = eacct_int8_col(tup, desc, 2);
-			a->name = SPI_getvalue(tup, desc, 3);
-			a->is_ma = eacct_bool_col(tup, desc, 4);
+			a->is_ma = eacct_bool_col(tup, desc, 3);
 			for (int b = 0; b < NBAL; b++)
-				a->bal[b] = a->orig[b] = eacct_int8_col(tup, desc, 5 + b);
-			a->alert_threshold = eacct_int8_col(tup, desc, 10);
-			a->alert_enabled = eacct_bool_col(tup, desc, 11);
-			a->alert_triggered = eacct_bool_col(tup, desc, 12);
-			a->center_enabled = eacct_bool_col(tup, desc, 13);
+				a->bal[b] = a->orig[b] = eacct_int8_col(tup, desc, 4 + b);
+			a->alert_threshold = eacct_int8_col(tup, desc, 9);
+			a->alert_enabled = eacct_bool_col(tup, desc, 10);
+			a->alert_triggered = eacct_bool_col(tup, desc, 11);
+			a->center_enabled = eacct_bool_col(tup, desc, 12);
 			{
 				bool		isnull;
 
-				ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 14, &isnull)),
+				ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 13, &isnull)),
 								&a->tid);
 			}
+			a->name = SPI_getvalue(tup, desc, 14);
 			a->update_slot = 0;
 		}
 		if (!found)
@@ -371,14 +372,14 @@ ledger_flush_values(EacctCall *call, Datum *values)
  * row version cannot have moved; if it did, failing keeps money intact.
  */
 int
-ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values)
+ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values, const char *nulls)
 {
 	int			expected = call->ledger->nupd;
 	int64		updated;
 
 	call->ledger->nupd = 0;
 	call->ledger->flushed = true;
-	if (ledger_write(p, values, NULL) != 1)
+	if (ledger_write(p, values, nulls) != 1)
 		elog(ERROR, "ledger flush returned no row");
 	updated = eacct_int8_col(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
 	if (updated != expected)
@@ -397,7 +398,7 @@ ledger_flush(EacctCall *call)
 	Datum		values[LEDGER_FLUSH_NPARAMS];
 
 	if (ledger_flush_values(call, values))
-		(void) ledger_write_flush(call, &flush_entries, values);
+		(void) ledger_write_flush(call, &flush_entries, values, NULL);
 }
 
 /* remember the state of account `a' after this change, for the flush */

@@ -25,63 +25,78 @@ PG_FUNCTION_INFO_V1(eacct_transfer_batch);
 /*
  * Transfer records of a call are buffered and written, with the matching
  * changes of eacct.transfer_pair and the call's journal entries and
- * balances (LEDGER_FLUSH_CTES_SQL), by flush_records() in one statement.  A
- * call holds transfers or withdrawals, never both, so the UPDATE (withdrawn)
- * and the update or insert (transferred) never meet the same pair row.  A
- * pair row changes only under the locks of both its accounts, which the
- * call holds, so a pair missing from the statement's snapshot cannot
- * appear before it inserts it (were it to, the primary key would fail the
- * call, changing nothing).
+ * balances (LEDGER_FLUSH_CTES_SQL), by flush_records() in one statement.
+ * transfer() and withdraw() write one record with scalar parameters (the
+ * smallest plan: its start-up runs while the accounts are locked);
+ * transfer_batch() writes arrays of transfers, summing them per pair.
+ * (Measured with callgrind: an upsert of the pairs costs fewer instructions
+ * than an UPDATE followed by an INSERT of the missing ones.)
  */
-static EacctPlan flush_records_plan = {
+#define RECORD_ONE_SQL(kind) \
+	", ins AS (" \
+	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account," \
+	"    to_account, amount, request_id, created_by)" \
+	"  VALUES ($31, $32, '" kind "', $33, $34, $35, $36, $22))"
+#define RECORD_ONE_NPARAMS (LEDGER_FLUSH_NPARAMS + 6)
+#define RECORD_ONE_TYPES \
+	LEDGER_FLUSH_TYPES, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID
+
+static EacctPlan flush_transfer_one = {
+	LEDGER_FLUSH_CTES_SQL RECORD_ONE_SQL("transfer")
+	", t AS ("
+	"  INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
+	"    transferred) VALUES ($31, $33, $34, $35)"
+	"  ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
+	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)"
+	LEDGER_FLUSH_COUNT_SQL,
+	RECORD_ONE_NPARAMS, {RECORD_ONE_TYPES}
+};
+
+/* a withdrawal: from = the holder, to = the source of the pair */
+static EacctPlan flush_withdraw_one = {
+	LEDGER_FLUSH_CTES_SQL RECORD_ONE_SQL("withdraw")
+	", w AS ("
+	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) $35"
+	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) $31"
+	"    AND p.source_account OPERATOR(pg_catalog.=) $34"
+	"    AND p.holder_account OPERATOR(pg_catalog.=) $33)"
+	LEDGER_FLUSH_COUNT_SQL,
+	RECORD_ONE_NPARAMS, {RECORD_ONE_TYPES}
+};
+
+static EacctPlan flush_transfer_batch = {
 	LEDGER_FLUSH_CTES_SQL ", r AS ("
 	"  SELECT pg_catalog.unnest($31::pg_catalog.int8[]) AS enterprise_id,"
 	"    pg_catalog.unnest($32::pg_catalog.int8[]) AS record_id,"
-	"    pg_catalog.unnest($33::pg_catalog.text[]) AS kind,"
-	"    pg_catalog.unnest($34::pg_catalog.int8[]) AS from_account,"
-	"    pg_catalog.unnest($35::pg_catalog.int8[]) AS to_account,"
-	"    pg_catalog.unnest($36::pg_catalog.int8[]) AS amount,"
-	"    pg_catalog.unnest($37::pg_catalog.text[]) AS request_id),"
+	"    pg_catalog.unnest($33::pg_catalog.int8[]) AS from_account,"
+	"    pg_catalog.unnest($34::pg_catalog.int8[]) AS to_account,"
+	"    pg_catalog.unnest($35::pg_catalog.int8[]) AS amount,"
+	"    pg_catalog.unnest($36::pg_catalog.text[]) AS request_id),"
 	" ins AS ("
 	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
 	"    to_account, amount, request_id, created_by)"
-	"  SELECT r.enterprise_id, r.record_id, r.kind, r.from_account, r.to_account, r.amount,"
-	"    r.request_id, $22 FROM r),"
-	" w AS ("
-	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) x.s"
-	"  FROM (SELECT r.enterprise_id, r.to_account, r.from_account, pg_catalog.sum(r.amount) AS s"
-	"        FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'withdraw' GROUP BY 1, 2, 3) x"
-	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) x.enterprise_id"
-	"    AND p.source_account OPERATOR(pg_catalog.=) x.to_account"
-	"    AND p.holder_account OPERATOR(pg_catalog.=) x.from_account),"
-	" x AS ("
-	"  SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount) AS s"
-	"  FROM r WHERE r.kind OPERATOR(pg_catalog.=) 'transfer' GROUP BY 1, 2, 3),"
-	" tu AS ("
-	"  UPDATE eacct.transfer_pair p SET transferred = p.transferred OPERATOR(pg_catalog.+) x.s"
-	"  FROM x WHERE p.enterprise_id OPERATOR(pg_catalog.=) x.enterprise_id"
-	"    AND p.source_account OPERATOR(pg_catalog.=) x.from_account"
-	"    AND p.holder_account OPERATOR(pg_catalog.=) x.to_account"
-	"  RETURNING p.source_account, p.holder_account),"
-	" ti AS ("
-	"  INSERT INTO eacct.transfer_pair (enterprise_id, source_account, holder_account,"
+	"  SELECT r.enterprise_id, r.record_id, 'transfer', r.from_account, r.to_account,"
+	"    r.amount, r.request_id, $22 FROM r),"
+	" t AS ("
+	"  INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
 	"    transferred)"
-	"  SELECT x.enterprise_id, x.from_account, x.to_account, x.s FROM x"
-	"  WHERE NOT EXISTS (SELECT FROM tu WHERE tu.source_account OPERATOR(pg_catalog.=) x.from_account"
-	"    AND tu.holder_account OPERATOR(pg_catalog.=) x.to_account))"
+	"  SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount)"
+	"  FROM r GROUP BY 1, 2, 3"
+	"  ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
+	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)"
 	LEDGER_FLUSH_COUNT_SQL,
-	LEDGER_FLUSH_NPARAMS + 7, {LEDGER_FLUSH_TYPES,
-		INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-	INT8ARRAYOID, TEXTARRAYOID}
+	LEDGER_FLUSH_NPARAMS + 6, {LEDGER_FLUSH_TYPES,
+		INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
+	TEXTARRAYOID}
 };
 
 typedef struct RecordBuffer
 {
 	int			n;
 	int			cap;
+	bool		withdraw;		/* its records are withdrawals (else transfers) */
 	Datum	   *ent,
 			   *id,
-			   *kind,
 			   *from,
 			   *to,
 			   *amount,
@@ -97,7 +112,6 @@ record_buffer(int cap)
 	b->cap = Max(cap, 1);
 	b->ent = palloc(sizeof(Datum) * b->cap);
 	b->id = palloc(sizeof(Datum) * b->cap);
-	b->kind = palloc(sizeof(Datum) * b->cap);
 	b->from = palloc(sizeof(Datum) * b->cap);
 	b->to = palloc(sizeof(Datum) * b->cap);
 	b->amount = palloc(sizeof(Datum) * b->cap);
@@ -117,7 +131,8 @@ int8_array(Datum *elems, int n)
 static void
 flush_records(EacctCall *call, RecordBuffer *b)
 {
-	Datum		values[LEDGER_FLUSH_NPARAMS + 7];
+	Datum		values[LEDGER_FLUSH_NPARAMS + 6];
+	char		nulls[LEDGER_FLUSH_NPARAMS + 6];
 	Datum	   *v = values + LEDGER_FLUSH_NPARAMS;
 	int			dims[1] = {b->n};
 	int			lbs[1] = {1};
@@ -126,15 +141,33 @@ flush_records(EacctCall *call, RecordBuffer *b)
 		return;
 	if (!ledger_flush_values(call, values))
 		elog(ERROR, "transfer records without journal entries");
-	v[0] = int8_array(b->ent, b->n);
-	v[1] = int8_array(b->id, b->n);
-	v[2] = PointerGetDatum(construct_array(b->kind, b->n, TEXTOID, -1, false, TYPALIGN_INT));
-	v[3] = int8_array(b->from, b->n);
-	v[4] = int8_array(b->to, b->n);
-	v[5] = int8_array(b->amount, b->n);
-	v[6] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
-											  TEXTOID, -1, false, TYPALIGN_INT));
-	(void) ledger_write_flush(call, &flush_records_plan, values);
+	memset(nulls, ' ', sizeof(nulls));
+	if (b->n == 1)
+	{
+		v[0] = b->ent[0];
+		v[1] = b->id[0];
+		v[2] = b->from[0];
+		v[3] = b->to[0];
+		v[4] = b->amount[0];
+		v[5] = b->request_id[0];
+		if (b->request_null[0])
+			nulls[LEDGER_FLUSH_NPARAMS + 5] = 'n';
+		(void) ledger_write_flush(call, b->withdraw ? &flush_withdraw_one : &flush_transfer_one,
+								  values, nulls);
+	}
+	else
+	{
+		if (b->withdraw)
+			elog(ERROR, "withdrawals are written one at a time");
+		v[0] = int8_array(b->ent, b->n);
+		v[1] = int8_array(b->id, b->n);
+		v[2] = int8_array(b->from, b->n);
+		v[3] = int8_array(b->to, b->n);
+		v[4] = int8_array(b->amount, b->n);
+		v[5] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
+												  TEXTOID, -1, false, TYPALIGN_INT));
+		(void) ledger_write_flush(call, &flush_transfer_batch, values, nulls);
+	}
 	b->n = 0;
 }
 
@@ -215,7 +248,7 @@ add_record(RecordBuffer *b, const char *kind, const LedgerAccount *from,
 	Assert(b->n < b->cap);
 	b->ent[b->n] = Int64GetDatum(from->enterprise_id);
 	b->id[b->n] = Int64GetDatum(record_id);
-	b->kind[b->n] = CStringGetTextDatum(kind);
+	b->withdraw = (strcmp(kind, "withdraw") == 0);
 	b->from[b->n] = Int64GetDatum(from->account_id);
 	b->to[b->n] = Int64GetDatum(to->account_id);
 	b->amount[b->n] = Int64GetDatum(amount);
