@@ -13,7 +13,7 @@ export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
 
 APT_PACKAGES="build-essential postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
 postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl libxlsxwriter-dev cppcheck python3-psycopg2 \
-python3-openpyxl"
+python3-openpyxl valgrind"
 
 say() { printf '==> %s\n' "$*"; }
 

@@ -158,6 +158,34 @@ ROLLBACK TO SAVEPOINT damage;
 
 
 -- ---------------------------------------------------------------------------
+-- account_balances_check (eacct.account_balances_ok) holds even past the
+-- guard: no negative balance or threshold, no overdue debt above the
+-- outstanding debt, no unknown alert status (23514); nothing changes
+-- ---------------------------------------------------------------------------
+SELECT is(eacct.account_balances_ok(0, 0, 0, 0, 0, 0, 'ok'), true, 'account_balances_ok: all zero and ok');
+SELECT is(eacct.account_balances_ok(1, 2, 3, 5, 5, 4, 'triggered'), true, 'account_balances_ok: overdue equal to outstanding, triggered');
+SELECT is(array_agg(eacct.account_balances_ok(b[1], b[2], b[3], b[4], b[5], b[6], s) ORDER BY i),
+          ARRAY[false, false, false, false, false, false, false, false, false],
+          'account_balances_ok: each rule broken on its own')
+  FROM (VALUES (1, ARRAY[-1, 0, 0, 0, 0, 0]::bigint[], 'ok'), (2, ARRAY[0, -1, 0, 0, 0, 0]::bigint[], 'ok'),
+               (3, ARRAY[0, 0, -1, 0, 0, 0]::bigint[], 'ok'), (4, ARRAY[0, 0, 0, -1, 0, 0]::bigint[], 'ok'),
+               (5, ARRAY[0, 0, 0, 1, -1, 0]::bigint[], 'ok'), (6, ARRAY[0, 0, 0, 1, 2, 0]::bigint[], 'ok'),
+               (7, ARRAY[0, 0, 0, 0, 0, -1]::bigint[], 'ok'), (8, ARRAY[0, 0, 0, 0, 0, 0]::bigint[], 'OK'),
+               (9, ARRAY[0, 0, 0, 0, 0, 0]::bigint[], '')) AS t(i, b, s);
+SAVEPOINT checks;
+ALTER TABLE eacct.account DISABLE TRIGGER account_guard;
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET own_cash = -1 WHERE account_id = %s', :g1), '23514',
+    'new row for relation "account" violates check constraint "account_balances_check"',
+    'past the guard, a negative own_cash breaks account_balances_check');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET overdue = outstanding + 1 WHERE account_id = %s', :g2), '23514',
+    'new row for relation "account" violates check constraint "account_balances_check"',
+    'past the guard, overdue above outstanding breaks account_balances_check');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET alert_status = %L WHERE account_id = %s', 'maybe', :g1), '23514',
+    'new row for relation "account" violates check constraint "account_balances_check"',
+    'past the guard, an unknown alert status breaks account_balances_check');
+ROLLBACK TO SAVEPOINT checks;
+
+-- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
 -- not leave a journal without its balances: the ledger counts the account
 -- rows it updated and fails the call (XX000); nothing changes

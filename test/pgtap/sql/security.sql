@@ -377,8 +377,8 @@ SELECT is(v.trusted, false, 'eacct ' || v.version || ' is not a trusted extensio
   FROM pg_available_extension_versions v WHERE v.name = 'eacct' ORDER BY v.version;
 SELECT is(v.superuser, true, 'eacct ' || v.version || ' needs a superuser to install')
   FROM pg_available_extension_versions v WHERE v.name = 'eacct' ORDER BY v.version;
-SELECT is((SELECT count(*) FROM pg_available_extension_versions WHERE name = 'eacct' AND version = '0.2.0'),
-          1::bigint, 'version 0.2.0 is among them');
+SELECT is((SELECT array_agg(version ORDER BY version) FROM pg_available_extension_versions WHERE name = 'eacct'),
+          ARRAY['0.1.0', '0.2.0', '0.3.0'], 'versions 0.1.0, 0.2.0 (through its upgrade script) and 0.3.0 are installable');
 
 -- ===========================================================================
 -- membership semantics

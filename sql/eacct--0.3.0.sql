@@ -1,4 +1,4 @@
--- eacct 0.2.0 — install script (0.1.0 plus eacct--0.1.0--0.2.0.sql;
+-- eacct 0.3.0 — install script (0.2.0 plus eacct--0.2.0--0.3.0.sql;
 -- sql/upgrade.sql proves an upgraded database equals a fresh install)
 -- Every object is schema-qualified, and created only: never replaced, never
 -- created conditionally (CVE-2022-2625).
@@ -45,6 +45,21 @@ CREATE TABLE eacct.enterprise (
 COMMENT ON TABLE eacct.enterprise IS
     'Enterprises; credit_line, allocated (sum of account credit limits) and overdue (sum of account overdue) in cents';
 
+-- The rule of account_balances_check, in C: PostgreSQL re-reads and plans
+-- a table's CHECK expressions in every statement that writes to it, and
+-- one function call costs a fraction of the eight comparisons it stands
+-- for (a tenth of a single transfer's instructions, by callgrind).
+CREATE FUNCTION eacct.account_balances_ok(own_cash bigint, transfer_book bigint,
+    credit_limit bigint, outstanding bigint, overdue bigint, alert_threshold bigint,
+    alert_status text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eacct_account_balances_ok'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+REVOKE ALL ON FUNCTION eacct.account_balances_ok(bigint, bigint, bigint, bigint, bigint, bigint, text)
+    FROM PUBLIC;
+COMMENT ON FUNCTION eacct.account_balances_ok(bigint, bigint, bigint, bigint, bigint, bigint, text) IS
+    'CHECK of eacct.account: balances and threshold >= 0, overdue <= outstanding, alert_status ok or triggered';
+
 CREATE TABLE eacct.account (
     enterprise_id    bigint NOT NULL,
     account_id       bigint NOT NULL
@@ -65,10 +80,8 @@ CREATE TABLE eacct.account (
     CONSTRAINT account_enterprise_fkey FOREIGN KEY (enterprise_id)
         REFERENCES eacct.enterprise (enterprise_id),
     CONSTRAINT account_balances_check
-        CHECK (own_cash >= 0 AND transfer_book >= 0 AND credit_limit >= 0
-               AND outstanding >= 0 AND overdue >= 0 AND overdue <= outstanding
-               AND alert_threshold >= 0),
-    CONSTRAINT account_alert_status_check CHECK (alert_status IN ('ok', 'triggered'))
+        CHECK (eacct.account_balances_ok(own_cash, transfer_book, credit_limit,
+                                         outstanding, overdue, alert_threshold, alert_status))
 ) WITH (fillfactor = 80);
 
 COMMENT ON TABLE eacct.account IS
