@@ -13,7 +13,9 @@
  * eacct.verify() then reports the damage.
  *
  * eacct.account_balances_ok(...): the expression of the CHECK constraint
- *   account_balances_check (0.3.0).  PostgreSQL re-reads and plans the
+ *   account_balances_check (0.3.0).  Its rule must never change: existing
+ *   rows were validated against it, so a new rule needs a new function
+ *   and a new constraint added by an upgrade script.  PostgreSQL re-reads and plans the
  *   expression of every CHECK constraint of a table each time a statement
  *   writes to it; this one call is a fraction of the eight comparisons it
  *   replaces, which were a tenth of a single transfer's instructions.

@@ -310,8 +310,9 @@ cmp_update(const void *a, const void *b)
 
 /*
  * The accounts' new states as parameters $23..$30: one row per account,
- * its last state in this call (two copies of one account, read into
- * separate LedgerAccounts, keep the later change).
+ * its last state in this call.  Two LedgerAccount copies of one account
+ * posted in one call would each hold only part of its changes; that is a
+ * bug in the caller, so it fails the call rather than write either.
  */
 static void
 update_values(LedgerBuffer *buf, Datum *values)
@@ -328,7 +329,8 @@ update_values(LedgerBuffer *buf, Datum *values)
 		LedgerUpdate *u = &buf->upd[i];
 
 		if (i + 1 < buf->nupd && buf->upd[i + 1].account_id == u->account_id)
-			continue;
+			elog(ERROR, "account " INT64_FORMAT " was changed through two copies in one call",
+				 u->account_id);
 		cols[0][n] = PointerGetDatum(&u->tid);
 		cols[1][n] = Int64GetDatum(u->account_id);
 		for (int b = 0; b < NBAL; b++)
@@ -446,15 +448,16 @@ ledger_post(EacctCall *call, LedgerAccount *a, const char *kind, int64 amount,
 			const LedgerRef *ref)
 {
 	LedgerBuffer *buf = call->ledger;
-	int64		entry_id = (ref && ref->entry_id) ? ref->entry_id :
-		ledger_nextval(call, SEQ_ENTRY);
-	bool		fire = ledger_evaluate_alert(a);
+	int64		entry_id;
+	bool		fire;
 
 	if (buf == NULL)
 		buf = call->ledger = MemoryContextAllocZero(call->outer, sizeof(LedgerBuffer));
 	/* a call writes once, at its end: the TIDs it locked are then stale */
 	if (buf->flushed)
 		elog(ERROR, "ledger entry posted after the call's flush");
+	entry_id = (ref && ref->entry_id) ? ref->entry_id : ledger_nextval(call, SEQ_ENTRY);
+	fire = ledger_evaluate_alert(a);
 	if (buf->n == buf->cap)
 	{
 		int			cap = Max(8, buf->cap * 2);

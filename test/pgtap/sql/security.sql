@@ -222,14 +222,17 @@ INSERT INTO admin_call VALUES
     ('eacct.set_low_balance_alert(bigint[],numeric,boolean)',
         format('SELECT eacct.set_low_balance_alert(ARRAY[%s]::bigint[], 1, true)', :a_x2), :'denied_a', 'set_low_balance_alert(array of A accounts)');
 GRANT SELECT ON admin_call TO PUBLIC;
--- amount_cents: a pure check of an amount; may_view: the views' row filter
--- (false for strangers); guard_*: trigger functions (39P01 when called)
+-- amount_cents: a pure check of an amount; account_balances_ok: the rule
+-- of account_balances_check (run by whoever writes eacct.account); may_view:
+-- the views' row filter (false for strangers); guard_*: trigger functions
+-- (39P01 when called)
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
              FROM pg_proc p
             WHERE p.pronamespace = 'eacct'::regnamespace
               AND has_function_privilege('public', p.oid, 'EXECUTE')
               AND p.oid NOT IN (SELECT fn FROM admin_call)),
-          ARRAY['eacct.amount_cents(numeric)', 'eacct.guard_balances()', 'eacct.guard_history()',
+          ARRAY['eacct.account_balances_ok(bigint,bigint,bigint,bigint,bigint,bigint,text)',
+                'eacct.amount_cents(numeric)', 'eacct.guard_balances()', 'eacct.guard_history()',
                 'eacct.may_view(bigint)'],
           'every function PUBLIC may execute is an administrator function or a listed helper');
 SELECT is((SELECT count(*) FROM pg_proc p
