@@ -100,14 +100,6 @@ eacct_set_low_balance_alert(PG_FUNCTION_ARGS)
 	PG_RETURN_VOID();
 }
 
-static int
-cmp_int64(const void *x, const void *y)
-{
-	int64		a = *(const int64 *) x;
-	int64		b = *(const int64 *) y;
-
-	return (a > b) - (a < b);
-}
 
 /*
  * set_low_balance_alert(account_ids bigint[], threshold, enabled) -> integer
@@ -123,7 +115,7 @@ eacct_set_low_balance_alert_batch(PG_FUNCTION_ARGS)
 	Datum	   *elems;
 	bool	   *nulls;
 	int			n;
-	int			k = 0;
+	int			k;
 	int64	   *ids;
 	LedgerAccount *accs;
 	int64		threshold;
@@ -151,10 +143,7 @@ eacct_set_low_balance_alert_batch(PG_FUNCTION_ARGS)
 					 errdetail("Element %d is NULL.", i + 1)));
 		ids[i] = DatumGetInt64(elems[i]);
 	}
-	qsort(ids, n, sizeof(int64), cmp_int64);
-	for (int i = 0; i < n; i++)
-		if (k == 0 || ids[k - 1] != ids[i])
-			ids[k++] = ids[i];
+	k = eacct_distinct_ids(ids, n);
 	if (k == 0)
 		PG_RETURN_INT32(0);
 

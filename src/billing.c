@@ -323,8 +323,7 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		for (int i = 0; i < k; i++)
 			elems[i] = Int64GetDatum(accts[start + i]);
 		values[0] = Int64GetDatum(ents[start]);
-		values[1] = PointerGetDatum(construct_array(elems, k, INT8OID, sizeof(int64),
-													FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+		values[1] = eacct_array(elems, NULL, k, INT8OID);
 		values[2] = as_of;
 		rows = ledger_write(&make_overdue, values, NULL);
 		moved += rows;

@@ -16,6 +16,7 @@
 #include "catalog/pg_proc.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
+#include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
@@ -124,6 +125,57 @@ eacct_bool_col(HeapTuple tup, TupleDesc desc, int col)
 	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
 
 	return !isnull && DatumGetBool(d);
+}
+
+/*
+ * A one-dimensional array of n elements of type int8, text or tid, with
+ * NULLs where nulls[i] (nulls may be NULL): the parameters eacct passes to
+ * its statements.
+ */
+Datum
+eacct_array(Datum *elems, bool *nulls, int n, Oid type)
+{
+	int			dims[1] = {n};
+	int			lbs[1] = {1};
+
+	switch (type)
+	{
+		case INT8OID:
+			return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, INT8OID,
+													  sizeof(int64), FLOAT8PASSBYVAL,
+													  TYPALIGN_DOUBLE));
+		case TEXTOID:
+			return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
+													  -1, false, TYPALIGN_INT));
+		case TIDOID:
+			return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TIDOID,
+													  sizeof(ItemPointerData), false,
+													  TYPALIGN_SHORT));
+	}
+	elog(ERROR, "eacct_array: unsupported element type %u", type);
+	return (Datum) 0;
+}
+
+static int
+cmp_int64(const void *x, const void *y)
+{
+	int64		a = *(const int64 *) x;
+	int64		b = *(const int64 *) y;
+
+	return (a > b) - (a < b);
+}
+
+/* sort ids[0..n-1] ascending and drop repeats; returns how many remain */
+int
+eacct_distinct_ids(int64 *ids, int n)
+{
+	int			k = 0;
+
+	qsort(ids, n, sizeof(int64), cmp_int64);
+	for (int i = 0; i < n; i++)
+		if (k == 0 || ids[k - 1] != ids[i])
+			ids[k++] = ids[i];
+	return k;
 }
 
 /* column `col' (1-based) of result row `row' as int8 */

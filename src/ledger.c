@@ -74,7 +74,6 @@ static const Oid flush_types[FLUSH_COLS] = {
 typedef struct LedgerUpdate
 {
 	int64		account_id;
-	int			seq;			/* order of its last change in the call */
 	ItemPointerData tid;
 	int64		bal[NBAL];
 	bool		triggered;
@@ -144,8 +143,7 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 
 	for (int i = 0; i < n; i++)
 		elems[i] = Int64GetDatum(ids[i]);
-	values[0] = PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
-												FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+	values[0] = eacct_array(elems, NULL, n, INT8OID);
 	rows = eacct_exec(lock ? &lock_accounts : &read_accounts, values, NULL,
 					  false, 0);
 	/* the account id of each row, read once */
@@ -282,30 +280,13 @@ ledger_nextval(EacctCall *call, EacctSeq which)
 	return nextval_internal(call->seq[which], true);
 }
 
-/* an int8 / text array of n Datums, with NULLs where nulls[i] */
-static Datum
-make_array(Datum *elems, bool *nulls, int n, Oid type)
-{
-	int			dims[1] = {n};
-	int			lbs[1] = {1};
-
-	if (type == INT8OID)
-		return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, INT8OID,
-												  sizeof(int64), FLOAT8PASSBYVAL,
-												  TYPALIGN_DOUBLE));
-	return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
-											  -1, false, TYPALIGN_INT));
-}
-
 static int
 cmp_update(const void *a, const void *b)
 {
-	const LedgerUpdate *x = a;
-	const LedgerUpdate *y = b;
+	int64		x = ((const LedgerUpdate *) a)->account_id;
+	int64		y = ((const LedgerUpdate *) b)->account_id;
 
-	if (x->account_id != y->account_id)
-		return x->account_id < y->account_id ? -1 : 1;
-	return x->seq < y->seq ? -1 : x->seq > y->seq;
+	return (x > y) - (x < y);
 }
 
 /*
@@ -317,33 +298,29 @@ cmp_update(const void *a, const void *b)
 static void
 update_values(LedgerBuffer *buf, Datum *values)
 {
-	int			n = 0;
+	int			n = buf->nupd;
 	Datum	   *cols[LEDGER_FLUSH_NPARAMS - FLUSH_COLS - 1];
 	const int	ncols = lengthof(cols);
 
-	qsort(buf->upd, buf->nupd, sizeof(LedgerUpdate), cmp_update);
+	qsort(buf->upd, n, sizeof(LedgerUpdate), cmp_update);
 	for (int c = 0; c < ncols; c++)
-		cols[c] = palloc(sizeof(Datum) * buf->nupd);
-	for (int i = 0; i < buf->nupd; i++)
+		cols[c] = palloc(sizeof(Datum) * n);
+	for (int i = 0; i < n; i++)
 	{
 		LedgerUpdate *u = &buf->upd[i];
 
-		if (i + 1 < buf->nupd && buf->upd[i + 1].account_id == u->account_id)
+		if (i + 1 < n && buf->upd[i + 1].account_id == u->account_id)
 			elog(ERROR, "account " INT64_FORMAT " was changed through two copies in one call",
 				 u->account_id);
-		cols[0][n] = PointerGetDatum(&u->tid);
-		cols[1][n] = Int64GetDatum(u->account_id);
+		cols[0][i] = PointerGetDatum(&u->tid);
+		cols[1][i] = Int64GetDatum(u->account_id);
 		for (int b = 0; b < NBAL; b++)
-			cols[2 + b][n] = Int64GetDatum(u->bal[b]);
-		cols[2 + NBAL][n] = CStringGetTextDatum(u->triggered ? "triggered" : "ok");
-		n++;
+			cols[2 + b][i] = Int64GetDatum(u->bal[b]);
+		cols[2 + NBAL][i] = CStringGetTextDatum(u->triggered ? "triggered" : "ok");
 	}
-	values[0] = PointerGetDatum(construct_array(cols[0], n, TIDOID,
-												sizeof(ItemPointerData), false,
-												TYPALIGN_SHORT));
+	values[0] = eacct_array(cols[0], NULL, n, TIDOID);
 	for (int c = 1; c < ncols; c++)
-		values[c] = make_array(cols[c], NULL, n, c == ncols - 1 ? TEXTOID : INT8OID);
-	buf->nupd = n;
+		values[c] = eacct_array(cols[c], NULL, n, c == ncols - 1 ? TEXTOID : INT8OID);
 }
 
 /*
@@ -359,8 +336,8 @@ ledger_flush_values(EacctCall *call, Datum *values)
 	if (buf == NULL || buf->n == 0)
 		return false;
 	for (int c = 0; c < FLUSH_COLS; c++)
-		values[c] = make_array(buf->cols[c], flush_nullable[c] ? buf->nulls[c] : NULL,
-							   buf->n, flush_types[c]);
+		values[c] = eacct_array(buf->cols[c], flush_nullable[c] ? buf->nulls[c] : NULL,
+								buf->n, flush_types[c]);
 	values[FLUSH_COLS] = CStringGetTextDatum(eacct_caller_name(call));
 	update_values(buf, values + FLUSH_COLS + 1);
 	buf->n = 0;
@@ -423,7 +400,6 @@ buffer_update(EacctCall *call, LedgerBuffer *buf, LedgerAccount *a)
 		ItemPointerCopy(&a->tid, &buf->upd[a->update_slot - 1].tid);
 	}
 	u = &buf->upd[a->update_slot - 1];
-	u->seq = buf->n;
 	memcpy(u->bal, a->bal, sizeof(a->bal));
 	u->triggered = a->alert_triggered;
 }

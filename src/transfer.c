@@ -120,13 +120,6 @@ record_buffer(int cap)
 	return b;
 }
 
-static Datum
-int8_array(Datum *elems, int n)
-{
-	return PointerGetDatum(construct_array(elems, n, INT8OID, sizeof(int64),
-										   FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-}
-
 /* write the call's journal entries, records and pair changes, one statement */
 static void
 flush_records(EacctCall *call, RecordBuffer *b)
@@ -134,8 +127,6 @@ flush_records(EacctCall *call, RecordBuffer *b)
 	Datum		values[LEDGER_FLUSH_NPARAMS + 6];
 	char		nulls[LEDGER_FLUSH_NPARAMS + 6];
 	Datum	   *v = values + LEDGER_FLUSH_NPARAMS;
-	int			dims[1] = {b->n};
-	int			lbs[1] = {1};
 
 	if (b->n == 0)
 		return;
@@ -159,13 +150,12 @@ flush_records(EacctCall *call, RecordBuffer *b)
 	{
 		if (b->withdraw)
 			elog(ERROR, "withdrawals are written one at a time");
-		v[0] = int8_array(b->ent, b->n);
-		v[1] = int8_array(b->id, b->n);
-		v[2] = int8_array(b->from, b->n);
-		v[3] = int8_array(b->to, b->n);
-		v[4] = int8_array(b->amount, b->n);
-		v[5] = PointerGetDatum(construct_md_array(b->request_id, b->request_null, 1, dims, lbs,
-												  TEXTOID, -1, false, TYPALIGN_INT));
+		v[0] = eacct_array(b->ent, NULL, b->n, INT8OID);
+		v[1] = eacct_array(b->id, NULL, b->n, INT8OID);
+		v[2] = eacct_array(b->from, NULL, b->n, INT8OID);
+		v[3] = eacct_array(b->to, NULL, b->n, INT8OID);
+		v[4] = eacct_array(b->amount, NULL, b->n, INT8OID);
+		v[5] = eacct_array(b->request_id, b->request_null, b->n, TEXTOID);
 		(void) ledger_write_flush(call, &flush_transfer_batch, values, nulls);
 	}
 	b->n = 0;
@@ -454,15 +444,6 @@ typedef struct BatchItem
 } BatchItem;
 
 static int
-cmp_int64(const void *x, const void *y)
-{
-	int64		a = *(const int64 *) x;
-	int64		b = *(const int64 *) y;
-
-	return (a > b) - (a < b);
-}
-
-static int
 cmp_request(const void *x, const void *y)
 {
 	const BatchItem *a = *(BatchItem *const *) x;
@@ -529,7 +510,6 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	LedgerAccount *accs;
 	RecordBuffer *rb;
 	Datum	   *result;
-	ArrayType  *out;
 	volatile int current = 0;
 
 	eacct_require_arg(fcinfo, 0, "from_accounts");
@@ -585,16 +565,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	}
 	PG_END_TRY();
 
-	/* distinct account ids, ascending */
-	qsort(ids, nids, sizeof(int64), cmp_int64);
-	{
-		int			k = 0;
-
-		for (int i = 0; i < nids; i++)
-			if (k == 0 || ids[k - 1] != ids[i])
-				ids[k++] = ids[i];
-		nids = k;
-	}
+	nids = eacct_distinct_ids(ids, nids);
 	accs = palloc0(sizeof(LedgerAccount) * Max(nids, 1));
 
 	rb = record_buffer(n);
@@ -662,7 +633,5 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	result = palloc(sizeof(Datum) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		result[i] = Int64GetDatum(items[i].record_id);
-	out = construct_array(result, n, INT8OID, sizeof(int64), FLOAT8PASSBYVAL,
-						  TYPALIGN_DOUBLE);
-	PG_RETURN_ARRAYTYPE_P(out);
+	PG_RETURN_DATUM(eacct_array(result, NULL, n, INT8OID));
 }
