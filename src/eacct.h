@@ -268,8 +268,8 @@ extern bool ledger_flush_values(EacctCall *call, Datum *values);
 	TEXTARRAYOID, TEXTOID, \
 	TIDARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
 	INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID
-extern int	ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values,
-							   const char *nulls);
+extern void ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values,
+							  const char *nulls);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);

@@ -350,7 +350,7 @@ ledger_flush_values(EacctCall *call, Datum *values)
  * updated every changed account: each row was locked by this call, so its
  * row version cannot have moved; if it did, failing keeps money intact.
  */
-int
+void
 ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values, const char *nulls)
 {
 	int			expected = call->ledger->nupd;
@@ -367,7 +367,6 @@ ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values, const char *nul
 				 errmsg("eacct ledger lost track of locked account rows"),
 				 errdetail("The call changed %d accounts; its UPDATE reached " INT64_FORMAT
 						   " of their rows.", expected, updated)));
-	return expected;
 }
 
 /* write the buffered journal entries and account balances of this call */
@@ -377,7 +376,7 @@ ledger_flush(EacctCall *call)
 	Datum		values[LEDGER_FLUSH_NPARAMS];
 
 	if (ledger_flush_values(call, values))
-		(void) ledger_write_flush(call, &flush_entries, values, NULL);
+		ledger_write_flush(call, &flush_entries, values, NULL);
 }
 
 /* remember the state of account `a' after this change, for the flush */

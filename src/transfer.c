@@ -143,8 +143,8 @@ flush_records(EacctCall *call, RecordBuffer *b)
 		v[5] = b->request_id[0];
 		if (b->request_null[0])
 			nulls[LEDGER_FLUSH_NPARAMS + 5] = 'n';
-		(void) ledger_write_flush(call, b->withdraw ? &flush_withdraw_one : &flush_transfer_one,
-								  values, nulls);
+		ledger_write_flush(call, b->withdraw ? &flush_withdraw_one : &flush_transfer_one,
+						   values, nulls);
 	}
 	else
 	{
@@ -156,7 +156,7 @@ flush_records(EacctCall *call, RecordBuffer *b)
 		v[3] = eacct_array(b->to, NULL, b->n, INT8OID);
 		v[4] = eacct_array(b->amount, NULL, b->n, INT8OID);
 		v[5] = eacct_array(b->request_id, b->request_null, b->n, TEXTOID);
-		(void) ledger_write_flush(call, &flush_transfer_batch, values, nulls);
+		ledger_write_flush(call, &flush_transfer_batch, values, nulls);
 	}
 	b->n = 0;
 }

@@ -27,6 +27,9 @@ EACCT_PORT=$((50000 + RANDOM % 10000)) start_cluster "$work"
 sed -e 's/FOR e IN 1\.\.10 LOOP/FOR e IN 1..2 LOOP/' \
 	-e '/max(account_id) FROM eacct.account) = 10000/d' "$here/setup.sql" \
 	| "$PG_BINDIR/psql" -X -q -d eacct_instr >/dev/null
+# the sed above shapes setup.sql; fail rather than count another data set
+accounts=$("$PG_BINDIR/psql" -X -At -d eacct_instr -c "SELECT count(*) FROM eacct.account")
+[ "$accounts" = 2000 ] || { echo "instructions: expected 2000 accounts, setup made $accounts" >&2; exit 1; }
 stop_cluster "$work"
 
 # scripts: N single transfers / N/100 batches, between accounts 1..1000
