@@ -41,6 +41,18 @@ SELECT b.what, b.fp = a.fp AS unchanged
  ORDER BY b.what;
 SELECT count(*) AS problems FROM eacct.verify();
 
+-- 0.4.0 adds its CHECK constraints NOT VALID, so that the update does not
+-- read the history under an exclusive lock; the README's VALIDATE step
+-- (SHARE UPDATE EXCLUSIVE, writes go on) marks them validated
+SELECT conrelid::regclass AS "table", conname FROM pg_constraint
+ WHERE connamespace = 'eacct'::regnamespace AND NOT convalidated ORDER BY 1, 2;
+ALTER TABLE eacct.journal_entry VALIDATE CONSTRAINT journal_entry_kind_check;
+ALTER TABLE eacct.transfer_record VALIDATE CONSTRAINT transfer_record_kind_check;
+ALTER TABLE eacct.transfer_pair VALIDATE CONSTRAINT transfer_pair_check;
+ALTER TABLE eacct.bill VALIDATE CONSTRAINT bill_amount_check;
+SELECT count(*) AS not_validated FROM pg_constraint
+ WHERE connamespace = 'eacct'::regnamespace AND NOT convalidated;
+
 -- behaviour after the upgrade: the rules still hold, idempotency keys
 -- issued before the upgrade still answer
 SELECT eacct.transfer(:ma, :a, 200, 'up-2') = (SELECT record_id FROM eacct.transfer_records WHERE request_id = 'up-2') AS same_answer;

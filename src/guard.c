@@ -12,13 +12,7 @@
  * silence them; only a superuser who disables them can get past, and
  * eacct.verify() then reports the damage.
  *
- * eacct.account_balances_ok(...): the expression of the CHECK constraint
- *   account_balances_check (0.3.0).  Its rule must never change: existing
- *   rows were validated against it, so a new rule needs a new function
- *   and a new constraint added by an upgrade script.  PostgreSQL re-reads and plans the
- *   expression of every CHECK constraint of a table each time a statement
- *   writes to it; this one call is a fraction of the eight comparisons it
- *   replaces, which were a tenth of a single transfer's instructions.
+ * The CHECK constraints' rules are in checks.c.
  */
 #include "eacct.h"
 
@@ -29,7 +23,6 @@
 
 PG_FUNCTION_INFO_V1(eacct_guard_balances);
 PG_FUNCTION_INFO_V1(eacct_guard_history);
-PG_FUNCTION_INFO_V1(eacct_account_balances_ok);
 
 static TriggerData *
 trigger_data(FunctionCallInfo fcinfo, const char *name)
@@ -112,38 +105,4 @@ eacct_guard_history(PG_FUNCTION_ARGS)
 			 errdetail("%s of eacct.%s is not allowed; its rows are immutable.",
 					   what, table)));
 	PG_RETURN_NULL();
-}
-
-/*
- * eacct.account_balances_ok(own_cash, transfer_book, credit_limit,
- *   outstanding, overdue, alert_threshold bigint, alert_status text)
- * -> boolean: every balance and the threshold at least zero, overdue debt
- * part of the outstanding debt, a known alert status.  NULL when an
- * argument is NULL (the columns are NOT NULL).  Not declared STRICT, so
- * that a call with NULL constants is still checked for EXECUTE.
- */
-Datum
-eacct_account_balances_ok(PG_FUNCTION_ARGS)
-{
-	int64		outstanding;
-	int64		overdue;
-	text	   *status;
-	const char *s;
-	int			len;
-	bool		ok;
-
-	for (int i = 0; i < PG_NARGS(); i++)
-		if (PG_ARGISNULL(i))
-			PG_RETURN_NULL();
-	outstanding = PG_GETARG_INT64(3);
-	overdue = PG_GETARG_INT64(4);
-	status = PG_GETARG_TEXT_PP(6);
-	s = VARDATA_ANY(status);
-	len = VARSIZE_ANY_EXHDR(status);
-	ok = PG_GETARG_INT64(0) >= 0 && PG_GETARG_INT64(1) >= 0 &&
-		PG_GETARG_INT64(2) >= 0 && outstanding >= 0 && overdue >= 0 &&
-		overdue <= outstanding && PG_GETARG_INT64(5) >= 0 &&
-		((len == 2 && memcmp(s, "ok", 2) == 0) ||
-		 (len == 9 && memcmp(s, "triggered", 9) == 0));
-	PG_RETURN_BOOL(ok);
 }

@@ -186,6 +186,67 @@ SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET alert_status = %L
 ROLLBACK TO SAVEPOINT checks;
 
 -- ---------------------------------------------------------------------------
+-- the CHECK rules of the journal, the transfer history, the transfer pairs
+-- and the bills (C functions since 0.4.0) hold for rows written past the
+-- API and past the guards (23514); nothing changes
+-- ---------------------------------------------------------------------------
+SELECT is(array_agg(eacct.journal_kind_ok(k) ORDER BY k),
+          ARRAY[true, true, true, true, true, true, true, true],
+          'journal_kind_ok: each of the eight kinds')
+  FROM unnest(ARRAY['top_up', 'charge', 'transfer_out', 'transfer_in', 'withdraw_out',
+                    'withdraw_in', 'credit_limit', 'overdue']) AS k;
+SELECT is(array_agg(eacct.journal_kind_ok(k) ORDER BY k),
+          ARRAY[false, false, false, false, false],
+          'journal_kind_ok: no other word, case, prefix or padding')
+  FROM unnest(ARRAY['', 'Top_up', 'refund', 'top_up ', 'transfer']) AS k;
+SELECT is(array_agg(eacct.transfer_kind_ok(k) ORDER BY k), ARRAY[false, false, true, false, true],
+          'transfer_kind_ok: transfer and withdraw only')
+  FROM unnest(ARRAY['', 'gift', 'transfer', 'transfer_out', 'withdraw']) AS k;
+SELECT is(array_agg(eacct.transfer_pair_ok(p[1], p[2]) ORDER BY i), ARRAY[true, true, true, false, false],
+          'transfer_pair_ok: 0 <= withdrawn <= transferred')
+  FROM (VALUES (1, ARRAY[0, 0]::bigint[]), (2, ARRAY[5, 0]::bigint[]), (3, ARRAY[5, 5]::bigint[]),
+               (4, ARRAY[5, 6]::bigint[]), (5, ARRAY[5, -1]::bigint[])) AS t(i, p);
+SELECT is(array_agg(eacct.bill_amounts_ok(p[1], p[2]) ORDER BY i), ARRAY[true, true, false, false, false, false],
+          'bill_amounts_ok: amount > 0 and 0 <= remaining <= amount')
+  FROM (VALUES (1, ARRAY[5, 5]::bigint[]), (2, ARRAY[5, 0]::bigint[]), (3, ARRAY[0, 0]::bigint[]),
+               (4, ARRAY[-5, -5]::bigint[]), (5, ARRAY[5, 6]::bigint[]), (6, ARRAY[5, -1]::bigint[])) AS t(i, p);
+SELECT is(ARRAY[eacct.journal_kind_ok(NULL), eacct.transfer_kind_ok(NULL), eacct.transfer_pair_ok(1, NULL),
+                eacct.bill_amounts_ok(NULL, 1)], ARRAY[NULL, NULL, NULL, NULL]::boolean[],
+          'the rules are NULL on NULL (their columns are NOT NULL)');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,
+        amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash, transfer_book,
+        credit_limit, outstanding, overdue, created_by)
+    SELECT enterprise_id, nextval('eacct.entry_id_seq'), account_id, 'refund', 1, 0, 0, 0, 0, 0,
+           own_cash, transfer_book, credit_limit, outstanding, overdue, 'dba'
+      FROM eacct.account WHERE account_id = %s$$, :g1), '23514',
+    'new row for relation "journal_entry" violates check constraint "journal_entry_kind_check"',
+    'a journal entry of an unknown kind breaks journal_entry_kind_check');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind,
+        from_account, to_account, amount, created_by)
+    VALUES (%s, nextval('eacct.record_id_seq'), 'gift', %s, %s, 1, 'dba')$$, :ent, :g1, :g2), '23514',
+    'new row for relation "transfer_record" violates check constraint "transfer_record_kind_check"',
+    'a transfer record of an unknown kind breaks transfer_record_kind_check');
+SAVEPOINT history_checks;
+ALTER TABLE eacct.transfer_pair DISABLE TRIGGER transfer_pair_guard;
+ALTER TABLE eacct.bill DISABLE TRIGGER bill_guard;
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.transfer_pair SET withdrawn = transferred + 1 WHERE source_account = %s AND holder_account = %s', :g1, :g2), '23514',
+    'new row for relation "transfer_pair" violates check constraint "transfer_pair_check"',
+    'past the guard, withdrawing more than was transferred breaks transfer_pair_check');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.transfer_pair SET withdrawn = -1 WHERE source_account = %s AND holder_account = %s', :g1, :g2), '23514',
+    'new row for relation "transfer_pair" violates check constraint "transfer_pair_check"',
+    'past the guard, a negative withdrawn sum breaks transfer_pair_check');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.bill SET remaining = amount + 1 WHERE account_id = %s', :g2), '23514',
+    'new row for relation "bill" violates check constraint "bill_amount_check"',
+    'past the guard, a bill owing more than its amount breaks bill_amount_check');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.bill SET remaining = -1 WHERE account_id = %s', :g2), '23514',
+    'new row for relation "bill" violates check constraint "bill_amount_check"',
+    'past the guard, a negative remaining sum breaks bill_amount_check');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.bill SET amount = 0, remaining = 0 WHERE account_id = %s', :g2), '23514',
+    'new row for relation "bill" violates check constraint "bill_amount_check"',
+    'past the guard, a bill for nothing breaks bill_amount_check');
+ROLLBACK TO SAVEPOINT history_checks;
+
+-- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
 -- not leave a journal without its balances: the ledger counts the account
 -- rows it updated and fails the call (XX000); nothing changes

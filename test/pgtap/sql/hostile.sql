@@ -246,7 +246,8 @@ BEGIN
                FROM pg_proc p
               WHERE p.pronamespace = 'eacct'::regnamespace
                 AND p.prorettype <> 'trigger'::regtype
-                AND p.proname NOT IN ('may_view', 'account_balances_ok')  -- a CHECK's rule, tested in guards.sql
+                AND p.proname NOT IN ('may_view', 'account_balances_ok', 'journal_kind_ok',  -- CHECK rules,
+                                      'transfer_kind_ok', 'transfer_pair_ok', 'bill_amounts_ok')  -- tested in guards.sql
               ORDER BY p.oid::regprocedure::text COLLATE "C"
     LOOP
         IF f.prokind <> 'f' OR f.provariadic <> 0 THEN

@@ -222,8 +222,8 @@ INSERT INTO admin_call VALUES
     ('eacct.set_low_balance_alert(bigint[],numeric,boolean)',
         format('SELECT eacct.set_low_balance_alert(ARRAY[%s]::bigint[], 1, true)', :a_x2), :'denied_a', 'set_low_balance_alert(array of A accounts)');
 GRANT SELECT ON admin_call TO PUBLIC;
--- amount_cents: a pure check of an amount; account_balances_ok: the rule
--- of account_balances_check (run by whoever writes eacct.account); may_view:
+-- amount_cents: a pure check of an amount; *_ok: the rules of the CHECK
+-- constraints (run by whoever writes their tables); may_view:
 -- the views' row filter (false for strangers); guard_*: trigger functions
 -- (39P01 when called)
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
@@ -232,8 +232,10 @@ SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedu
               AND has_function_privilege('public', p.oid, 'EXECUTE')
               AND p.oid NOT IN (SELECT fn FROM admin_call)),
           ARRAY['eacct.account_balances_ok(bigint,bigint,bigint,bigint,bigint,bigint,text)',
-                'eacct.amount_cents(numeric)', 'eacct.guard_balances()', 'eacct.guard_history()',
-                'eacct.may_view(bigint)'],
+                'eacct.amount_cents(numeric)', 'eacct.bill_amounts_ok(bigint,bigint)',
+                'eacct.guard_balances()', 'eacct.guard_history()', 'eacct.journal_kind_ok(text)',
+                'eacct.may_view(bigint)', 'eacct.transfer_kind_ok(text)',
+                'eacct.transfer_pair_ok(bigint,bigint)'],
           'every function PUBLIC may execute is an administrator function or a listed helper');
 SELECT is((SELECT count(*) FROM pg_proc p
             WHERE p.pronamespace = 'eacct'::regnamespace
@@ -381,7 +383,7 @@ SELECT is(v.trusted, false, 'eacct ' || v.version || ' is not a trusted extensio
 SELECT is(v.superuser, true, 'eacct ' || v.version || ' needs a superuser to install')
   FROM pg_available_extension_versions v WHERE v.name = 'eacct' ORDER BY v.version;
 SELECT is((SELECT array_agg(version ORDER BY version) FROM pg_available_extension_versions WHERE name = 'eacct'),
-          ARRAY['0.1.0', '0.2.0', '0.3.0'], 'versions 0.1.0, 0.2.0 (through its upgrade script) and 0.3.0 are installable');
+          ARRAY['0.1.0', '0.2.0', '0.3.0', '0.4.0'], 'versions 0.1.0, 0.2.0 and 0.3.0 (through their upgrade scripts) and 0.4.0 are installable');
 
 -- ===========================================================================
 -- membership semantics

@@ -1,4 +1,4 @@
--- eacct 0.3.0 — install script (0.2.0 plus eacct--0.2.0--0.3.0.sql;
+-- eacct 0.4.0 — install script (0.1.0 plus the upgrade scripts to 0.4.0;
 -- sql/upgrade.sql proves an upgraded database equals a fresh install)
 -- Every object is schema-qualified, and created only: never replaced, never
 -- created conditionally (CVE-2022-2625).
@@ -6,6 +6,52 @@
 -- and the API speak numeric.
 
 \echo Use "CREATE EXTENSION eacct" to load this file. \quit
+
+-- ---------------------------------------------------------------------------
+-- The rules of the CHECK constraints, in C (src/checks.c).  PostgreSQL
+-- re-reads and plans a table's CHECK expressions in every statement that
+-- writes to it; one function call costs a fraction of the comparisons and
+-- lists of words it stands for.  EXECUTE stays with PUBLIC: whoever writes
+-- a table runs its CHECK, and the functions are pure.  Each rule is frozen:
+-- a new rule is a new function and a new constraint in an upgrade script.
+-- ---------------------------------------------------------------------------
+
+CREATE FUNCTION eacct.account_balances_ok(own_cash bigint, transfer_book bigint,
+    credit_limit bigint, outstanding bigint, overdue bigint, alert_threshold bigint,
+    alert_status text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eacct_account_balances_ok'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION eacct.account_balances_ok(bigint, bigint, bigint, bigint, bigint, bigint, text) IS
+    'CHECK of eacct.account: balances and threshold >= 0, overdue <= outstanding, alert_status ok or triggered';
+
+CREATE FUNCTION eacct.journal_kind_ok(kind text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eacct_journal_kind_ok'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION eacct.journal_kind_ok(text) IS
+    'CHECK of eacct.journal_entry: kind is top_up, charge, transfer_out, transfer_in, withdraw_out, withdraw_in, credit_limit or overdue';
+
+CREATE FUNCTION eacct.transfer_kind_ok(kind text)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eacct_transfer_kind_ok'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION eacct.transfer_kind_ok(text) IS
+    'CHECK of eacct.transfer_record: kind is transfer or withdraw';
+
+CREATE FUNCTION eacct.transfer_pair_ok(transferred bigint, withdrawn bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eacct_transfer_pair_ok'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION eacct.transfer_pair_ok(bigint, bigint) IS
+    'CHECK of eacct.transfer_pair: 0 <= withdrawn <= transferred';
+
+CREATE FUNCTION eacct.bill_amounts_ok(amount bigint, remaining bigint)
+RETURNS boolean
+AS 'MODULE_PATHNAME', 'eacct_bill_amounts_ok'
+LANGUAGE C IMMUTABLE PARALLEL SAFE;
+COMMENT ON FUNCTION eacct.bill_amounts_ok(bigint, bigint) IS
+    'CHECK of eacct.bill: amount > 0 and 0 <= remaining <= amount';
 
 -- ---------------------------------------------------------------------------
 -- Tables.  enterprise_id leads every key so that the tables can be
@@ -44,22 +90,6 @@ CREATE TABLE eacct.enterprise (
 
 COMMENT ON TABLE eacct.enterprise IS
     'Enterprises; credit_line, allocated (sum of account credit limits) and overdue (sum of account overdue) in cents';
-
--- The rule of account_balances_check, in C: PostgreSQL re-reads and plans
--- a table's CHECK expressions in every statement that writes to it, and
--- one function call costs a fraction of the eight comparisons it stands
--- for (a tenth of a single transfer's instructions, by callgrind).
-CREATE FUNCTION eacct.account_balances_ok(own_cash bigint, transfer_book bigint,
-    credit_limit bigint, outstanding bigint, overdue bigint, alert_threshold bigint,
-    alert_status text)
-RETURNS boolean
-AS 'MODULE_PATHNAME', 'eacct_account_balances_ok'
-LANGUAGE C IMMUTABLE PARALLEL SAFE;
--- EXECUTE stays with PUBLIC: whoever writes eacct.account runs the CHECK,
--- and the function is pure.  Its rule is frozen: a new rule is a new
--- function and a new constraint in an upgrade script.
-COMMENT ON FUNCTION eacct.account_balances_ok(bigint, bigint, bigint, bigint, bigint, bigint, text) IS
-    'CHECK of eacct.account: balances and threshold >= 0, overdue <= outstanding, alert_status ok or triggered';
 
 CREATE TABLE eacct.account (
     enterprise_id    bigint NOT NULL,
@@ -165,9 +195,7 @@ CREATE TABLE eacct.journal_entry (
     created_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by       text NOT NULL,
     CONSTRAINT journal_entry_pkey PRIMARY KEY (enterprise_id, account_id, entry_id),
-    CONSTRAINT journal_entry_kind_check CHECK (kind IN
-        ('top_up', 'charge', 'transfer_out', 'transfer_in', 'withdraw_out',
-         'withdraw_in', 'credit_limit', 'overdue'))
+    CONSTRAINT journal_entry_kind_check CHECK (eacct.journal_kind_ok(kind))
 );
 
 -- transfers and withdrawals between accounts of one enterprise
@@ -182,7 +210,7 @@ CREATE TABLE eacct.transfer_record (
     created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     created_by     text NOT NULL,
     CONSTRAINT transfer_record_pkey PRIMARY KEY (enterprise_id, record_id),
-    CONSTRAINT transfer_record_kind_check CHECK (kind IN ('transfer', 'withdraw')),
+    CONSTRAINT transfer_record_kind_check CHECK (eacct.transfer_kind_ok(kind)),
     CONSTRAINT transfer_record_amount_check CHECK (amount > 0)
 );
 
@@ -195,7 +223,7 @@ CREATE TABLE eacct.transfer_pair (
     transferred     bigint NOT NULL DEFAULT 0,
     withdrawn       bigint NOT NULL DEFAULT 0,
     CONSTRAINT transfer_pair_pkey PRIMARY KEY (enterprise_id, source_account, holder_account),
-    CONSTRAINT transfer_pair_check CHECK (withdrawn >= 0 AND withdrawn <= transferred)
+    CONSTRAINT transfer_pair_check CHECK (eacct.transfer_pair_ok(transferred, withdrawn))
 ) WITH (fillfactor = 80);
 
 -- credit line and credit limit changes
@@ -225,7 +253,7 @@ CREATE TABLE eacct.bill (
     created_at     timestamptz NOT NULL DEFAULT pg_catalog.now(),
     due_at         timestamptz NOT NULL,
     CONSTRAINT bill_pkey PRIMARY KEY (enterprise_id, bill_id),
-    CONSTRAINT bill_amount_check CHECK (amount > 0 AND remaining >= 0 AND remaining <= amount)
+    CONSTRAINT bill_amount_check CHECK (eacct.bill_amounts_ok(amount, remaining))
 ) WITH (fillfactor = 80);
 CREATE INDEX bill_open_idx ON eacct.bill (enterprise_id, account_id, due_at, bill_id)
     WHERE remaining > 0;
