@@ -96,11 +96,12 @@ typedef struct EacctCall
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
+#define EACCT_MAX_PARAMS 72
 typedef struct EacctPlan
 {
 	const char *sql;
 	int			nargs;
-	Oid			argtypes[40];
+	Oid			argtypes[EACCT_MAX_PARAMS];
 	SPIPlanPtr	plan;
 } EacctPlan;
 
@@ -213,63 +214,28 @@ extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *args, int64 *result);
 extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 extern void ledger_flush(EacctCall *call);
-extern bool ledger_flush_values(EacctCall *call, Datum *values);
 
 /*
- * Journal entries are buffered during a call and written by ledger_flush()
- * in one statement: every entry appended to eacct.journal_entry, and each
- * account's row set to its balances after its last entry.  The CTEs are
- * shared with transfer.c, which appends its records to the same statement.
+ * Journal entries are buffered during a call and written at its end in one
+ * statement: every entry appended to eacct.journal_entry, each account's
+ * row set to its balances after its last entry, then the CTEs of a
+ * LedgerTail (transfer.c appends its records and pair changes that way).
+ * The tail's own parameters are $1..$LEDGER_TAIL_PARAMS; $7 is the
+ * caller's name (created_by).  The ledger builds and keeps one plan per
+ * tail and shape of the call (how many entries and accounts).
  */
-#define LEDGER_FLUSH_CTES_SQL \
-	"WITH j AS (" \
-	"  INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind," \
-	"    amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue," \
-	"    own_cash, transfer_book, credit_limit, outstanding, overdue, coupon_id," \
-	"    coupon_used, counterparty, ref_id, memo, request_id, created_by)" \
-	"  SELECT pg_catalog.unnest($1::pg_catalog.int8[]), pg_catalog.unnest($2::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($3::pg_catalog.int8[]), pg_catalog.unnest($4::pg_catalog.text[])," \
-	"    pg_catalog.unnest($5::pg_catalog.int8[]), pg_catalog.unnest($6::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($7::pg_catalog.int8[]), pg_catalog.unnest($8::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($9::pg_catalog.int8[]), pg_catalog.unnest($10::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($11::pg_catalog.int8[]), pg_catalog.unnest($12::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($13::pg_catalog.int8[]), pg_catalog.unnest($14::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($15::pg_catalog.int8[]), pg_catalog.unnest($16::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($17::pg_catalog.int8[]), pg_catalog.unnest($18::pg_catalog.int8[])," \
-	"    pg_catalog.unnest($19::pg_catalog.int8[]), pg_catalog.unnest($20::pg_catalog.text[])," \
-	"    pg_catalog.unnest($21::pg_catalog.text[]), $22)," \
-	" u AS (UPDATE eacct.account a SET own_cash = f.own_cash, transfer_book = f.transfer_book," \
-	"   credit_limit = f.credit_limit, outstanding = f.outstanding, overdue = f.overdue," \
-	"   alert_status = f.alert_status" \
-	"  FROM (SELECT pg_catalog.unnest($23::pg_catalog.tid[]) AS row_tid," \
-	"          pg_catalog.unnest($24::pg_catalog.int8[]) AS account_id," \
-	"          pg_catalog.unnest($25::pg_catalog.int8[]) AS own_cash," \
-	"          pg_catalog.unnest($26::pg_catalog.int8[]) AS transfer_book," \
-	"          pg_catalog.unnest($27::pg_catalog.int8[]) AS credit_limit," \
-	"          pg_catalog.unnest($28::pg_catalog.int8[]) AS outstanding," \
-	"          pg_catalog.unnest($29::pg_catalog.int8[]) AS overdue," \
-	"          pg_catalog.unnest($30::pg_catalog.text[]) AS alert_status) f" \
-	" WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid" \
-	"   AND a.account_id OPERATOR(pg_catalog.=) f.account_id RETURNING 1)"
-
-/* the statement's end: how many account rows it updated */
-#define LEDGER_FLUSH_COUNT_SQL " SELECT pg_catalog.count(*) FROM u"
-
-/*
- * Parameters of LEDGER_FLUSH_CTES_SQL: $1..$21 the journal entries, $22
- * the caller's name, $23..$30 the accounts' row ids and new balances.
- */
-#define LEDGER_FLUSH_NPARAMS 30
-#define LEDGER_FLUSH_TYPES \
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, INT8ARRAYOID, \
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
-	INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID, \
-	TEXTARRAYOID, TEXTOID, \
-	TIDARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, \
-	INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID
-extern void ledger_write_flush(EacctCall *call, EacctPlan *p, Datum *values,
-							  const char *nulls);
+#define LEDGER_TAIL_PARAMS 6
+#define LEDGER_SMALL 2			/* up to this many entries and accounts:
+								 * scalar parameters in VALUES lists */
+#define LEDGER_SHAPES (LEDGER_SMALL * LEDGER_SMALL + 1)
+typedef struct LedgerTail
+{
+	const char *sql;			/* ", name AS (...)" CTEs, or "" */
+	Oid			argtypes[LEDGER_TAIL_PARAMS];
+	EacctPlan  *plans[LEDGER_SHAPES];	/* made on first use */
+} LedgerTail;
+extern void ledger_flush_tail(EacctCall *call, LedgerTail *tail,
+							  const Datum *values, const char *nulls);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);

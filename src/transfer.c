@@ -24,70 +24,65 @@ PG_FUNCTION_INFO_V1(eacct_transfer_batch);
 
 /*
  * Transfer records of a call are buffered and written, with the matching
- * changes of eacct.transfer_pair and the call's journal entries and
- * balances (LEDGER_FLUSH_CTES_SQL), by flush_records() in one statement.
- * transfer() and withdraw() write one record with scalar parameters (the
- * smallest plan: its start-up runs while the accounts are locked);
- * transfer_batch() writes arrays of transfers, summing them per pair.
- * (Measured with callgrind: an upsert of the pairs costs fewer instructions
- * than an UPDATE followed by an INSERT of the missing ones.)
+ * changes of eacct.transfer_pair, as the tail of the statement that writes
+ * the call's journal entries and balances (ledger_flush_tail).  transfer()
+ * and withdraw() write one record with scalar parameters (the smallest
+ * plan: its start-up runs while the accounts are locked); transfer_batch()
+ * writes arrays of transfers, summing them per pair.  (Measured with
+ * callgrind: an upsert of the pairs costs fewer instructions than an
+ * UPDATE followed by an INSERT of the missing ones.)  Parameters: $1
+ * enterprise, $2 record id, $3 from, $4 to, $5 amount, $6 request id, $7
+ * the caller's name.
  */
 #define RECORD_ONE_SQL(kind) \
 	", ins AS (" \
 	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account," \
 	"    to_account, amount, request_id, created_by)" \
-	"  VALUES ($31, $32, '" kind "', $33, $34, $35, $36, $22))"
-#define RECORD_ONE_NPARAMS (LEDGER_FLUSH_NPARAMS + 6)
-#define RECORD_ONE_TYPES \
-	LEDGER_FLUSH_TYPES, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID
+	"  VALUES ($1, $2, '" kind "', $3, $4, $5, $6, $7))"
+#define RECORD_ONE_TYPES {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID}
 
-static EacctPlan flush_transfer_one = {
-	LEDGER_FLUSH_CTES_SQL RECORD_ONE_SQL("transfer")
+static LedgerTail transfer_one = {
+	RECORD_ONE_SQL("transfer")
 	", t AS ("
 	"  INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
-	"    transferred) VALUES ($31, $33, $34, $35)"
+	"    transferred) VALUES ($1, $3, $4, $5)"
 	"  ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
-	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)"
-	LEDGER_FLUSH_COUNT_SQL,
-	RECORD_ONE_NPARAMS, {RECORD_ONE_TYPES}
+	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)",
+	RECORD_ONE_TYPES
 };
 
 /* a withdrawal: from = the holder, to = the source of the pair */
-static EacctPlan flush_withdraw_one = {
-	LEDGER_FLUSH_CTES_SQL RECORD_ONE_SQL("withdraw")
+static LedgerTail withdraw_one = {
+	RECORD_ONE_SQL("withdraw")
 	", w AS ("
-	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) $35"
-	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) $31"
-	"    AND p.source_account OPERATOR(pg_catalog.=) $34"
-	"    AND p.holder_account OPERATOR(pg_catalog.=) $33)"
-	LEDGER_FLUSH_COUNT_SQL,
-	RECORD_ONE_NPARAMS, {RECORD_ONE_TYPES}
+	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) $5"
+	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) $1"
+	"    AND p.source_account OPERATOR(pg_catalog.=) $4"
+	"    AND p.holder_account OPERATOR(pg_catalog.=) $3)",
+	RECORD_ONE_TYPES
 };
 
-static EacctPlan flush_transfer_batch = {
-	LEDGER_FLUSH_CTES_SQL ", r AS ("
-	"  SELECT pg_catalog.unnest($31::pg_catalog.int8[]) AS enterprise_id,"
-	"    pg_catalog.unnest($32::pg_catalog.int8[]) AS record_id,"
-	"    pg_catalog.unnest($33::pg_catalog.int8[]) AS from_account,"
-	"    pg_catalog.unnest($34::pg_catalog.int8[]) AS to_account,"
-	"    pg_catalog.unnest($35::pg_catalog.int8[]) AS amount,"
-	"    pg_catalog.unnest($36::pg_catalog.text[]) AS request_id),"
+static LedgerTail transfer_many = {
+	", r AS ("
+	"  SELECT pg_catalog.unnest($1::pg_catalog.int8[]) AS enterprise_id,"
+	"    pg_catalog.unnest($2::pg_catalog.int8[]) AS record_id,"
+	"    pg_catalog.unnest($3::pg_catalog.int8[]) AS from_account,"
+	"    pg_catalog.unnest($4::pg_catalog.int8[]) AS to_account,"
+	"    pg_catalog.unnest($5::pg_catalog.int8[]) AS amount,"
+	"    pg_catalog.unnest($6::pg_catalog.text[]) AS request_id),"
 	" ins AS ("
 	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
 	"    to_account, amount, request_id, created_by)"
 	"  SELECT r.enterprise_id, r.record_id, 'transfer', r.from_account, r.to_account,"
-	"    r.amount, r.request_id, $22 FROM r),"
+	"    r.amount, r.request_id, $7 FROM r),"
 	" t AS ("
 	"  INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
 	"    transferred)"
 	"  SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount)"
 	"  FROM r GROUP BY 1, 2, 3"
 	"  ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
-	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)"
-	LEDGER_FLUSH_COUNT_SQL,
-	LEDGER_FLUSH_NPARAMS + 6, {LEDGER_FLUSH_TYPES,
-		INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID,
-	TEXTARRAYOID}
+	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)",
+	{INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}
 };
 
 typedef struct RecordBuffer
@@ -124,14 +119,11 @@ record_buffer(int cap)
 static void
 flush_records(EacctCall *call, RecordBuffer *b)
 {
-	Datum		values[LEDGER_FLUSH_NPARAMS + 6];
-	char		nulls[LEDGER_FLUSH_NPARAMS + 6];
-	Datum	   *v = values + LEDGER_FLUSH_NPARAMS;
+	Datum		v[LEDGER_TAIL_PARAMS];
+	char		nulls[LEDGER_TAIL_PARAMS];
 
 	if (b->n == 0)
 		return;
-	if (!ledger_flush_values(call, values))
-		elog(ERROR, "transfer records without journal entries");
 	memset(nulls, ' ', sizeof(nulls));
 	if (b->n == 1)
 	{
@@ -142,9 +134,8 @@ flush_records(EacctCall *call, RecordBuffer *b)
 		v[4] = b->amount[0];
 		v[5] = b->request_id[0];
 		if (b->request_null[0])
-			nulls[LEDGER_FLUSH_NPARAMS + 5] = 'n';
-		ledger_write_flush(call, b->withdraw ? &flush_withdraw_one : &flush_transfer_one,
-						   values, nulls);
+			nulls[5] = 'n';
+		ledger_flush_tail(call, b->withdraw ? &withdraw_one : &transfer_one, v, nulls);
 	}
 	else
 	{
@@ -156,7 +147,7 @@ flush_records(EacctCall *call, RecordBuffer *b)
 		v[3] = eacct_array(b->to, NULL, b->n, INT8OID);
 		v[4] = eacct_array(b->amount, NULL, b->n, INT8OID);
 		v[5] = eacct_array(b->request_id, b->request_null, b->n, TEXTOID);
-		ledger_write_flush(call, &flush_transfer_batch, values, nulls);
+		ledger_flush_tail(call, &transfer_many, v, nulls);
 	}
 	b->n = 0;
 }
