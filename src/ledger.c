@@ -26,20 +26,38 @@
 
 bool		eacct_ledger_writing = false;
 
-/* fixed-width columns first, so that reading them uses cached offsets */
-#define ACCOUNT_COLUMNS \
+/*
+ * The accounts of a call, fixed-width columns first (reading them uses
+ * cached offsets).  Few accounts read their enterprise's flag with a
+ * subquery; many join the enterprise once (measured with callgrind: the
+ * subquery saves 17,000 instructions for two accounts, the join saves
+ * more per account in a batch).
+ */
+#define ACCOUNT_SELECT(center) \
 	"SELECT a.account_id, a.enterprise_id, a.is_ma, a.own_cash," \
 	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue," \
 	" a.alert_threshold, a.alert_enabled," \
 	" a.alert_status OPERATOR(pg_catalog.=) 'triggered'," \
-	" e.account_center_enabled, a.ctid, a.name" \
-	" FROM eacct.account a JOIN eacct.enterprise e" \
-	"   ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
+	" " center ", a.ctid, a.name FROM eacct.account a"
+#define ACCOUNT_WHERE \
 	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY ($1)" \
 	" ORDER BY a.enterprise_id, a.account_id"
+#define ACCOUNTS_FEW \
+	ACCOUNT_SELECT("(SELECT e.account_center_enabled FROM eacct.enterprise e" \
+				   " WHERE e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id)") \
+	ACCOUNT_WHERE
+#define ACCOUNTS_MANY \
+	ACCOUNT_SELECT("e.account_center_enabled") \
+	" JOIN eacct.enterprise e ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
+	ACCOUNT_WHERE
+#define LOCK_ACCOUNTS " FOR NO KEY UPDATE OF a"
 
-static EacctPlan read_accounts = {ACCOUNT_COLUMNS, 1, {INT8ARRAYOID}};
-static EacctPlan lock_accounts = {ACCOUNT_COLUMNS " FOR NO KEY UPDATE OF a", 1, {INT8ARRAYOID}};
+/* [lock][many] */
+static EacctPlan account_plans[2][2] = {
+	{{ACCOUNTS_FEW, 1, {INT8ARRAYOID}}, {ACCOUNTS_MANY, 1, {INT8ARRAYOID}}},
+	{{ACCOUNTS_FEW LOCK_ACCOUNTS, 1, {INT8ARRAYOID}},
+	{ACCOUNTS_MANY LOCK_ACCOUNTS, 1, {INT8ARRAYOID}}}
+};
 
 static EacctPlan lock_enterprise = {
 	"SELECT e.ma_account_id, e.credit_line, e.allocated, e.overdue,"
@@ -159,8 +177,7 @@ read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 	for (int i = 0; i < n; i++)
 		elems[i] = Int64GetDatum(ids[i]);
 	values[0] = eacct_array(elems, NULL, n, INT8OID);
-	rows = eacct_exec(lock ? &lock_accounts : &read_accounts, values, NULL,
-					  false, 0);
+	rows = eacct_exec(&account_plans[lock][n > LEDGER_SMALL], values, NULL, false, 0);
 	/* the account id of each row, read once */
 	rowids = palloc(sizeof(int64) * Max(rows, 1));
 	for (int r = 0; r < rows; r++)
