@@ -49,7 +49,7 @@ bool		eacct_ledger_writing = false;
 	" WHERE a.account_id OPERATOR(pg_catalog.=) $1"
 #define ACCOUNTS_TWO \
 	ACCOUNT_SELECT(ACCOUNT_CENTER_SUBQUERY) \
-	" WHERE a.account_id IN ($1, $2)" ACCOUNT_ORDER
+	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2])" ACCOUNT_ORDER
 #define ACCOUNTS_MANY \
 	ACCOUNT_SELECT("e.account_center_enabled") \
 	" JOIN eacct.enterprise e ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
@@ -107,6 +107,18 @@ static const Oid update_types[UPDATE_COLS] = {
 
 /* the flush's own parameters follow the tail's and the caller's name */
 #define FLUSH_FIRST_PARAM (LEDGER_TAIL_PARAMS + 2)
+#define CALLER_PARAM "$7"
+StaticAssertDecl(LEDGER_TAIL_PARAMS == 6, "CALLER_PARAM must follow the tail's parameters");
+StaticAssertDecl(FLUSH_FIRST_PARAM - 1 + LEDGER_SMALL * (FLUSH_COLS + UPDATE_COLS) <= EACCT_MAX_PARAMS,
+				 "the largest VALUES shape must fit in EACCT_MAX_PARAMS");
+StaticAssertDecl(FLUSH_FIRST_PARAM - 1 + FLUSH_COLS + UPDATE_COLS <= EACCT_MAX_PARAMS,
+				 "the array shape must fit in EACCT_MAX_PARAMS");
+/*
+ * Shapes (entries - 1) * LEDGER_SMALL + (accounts - 1), and the arrays.
+ * A call never changes more accounts than it posts entries, so the shape
+ * of one entry and two accounts is never built; no operation posts two
+ * entries to one account today, but that shape is valid SQL all the same.
+ */
 #define SHAPE_ARRAYS (LEDGER_SHAPES - 1)
 
 /* the last state of an account changed by this call */
@@ -369,7 +381,17 @@ update_col(LedgerUpdate *u, int c)
 static const char *
 type_name(Oid type)
 {
-	return type == TEXTOID ? "text" : type == TIDOID ? "tid" : "int8";
+	switch (type)
+	{
+		case INT8OID:
+			return "int8";
+		case TEXTOID:
+			return "text";
+		case TIDOID:
+			return "tid";
+	}
+	elog(ERROR, "ledger flush has no parameter of type %u", type);
+	return NULL;				/* keep compiler quiet */
 }
 
 /*
@@ -426,7 +448,7 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 							 type_name(flush_types[c]));
 			p->argtypes[param++ - 1] = get_array_type(flush_types[c]);
 		}
-		appendStringInfoString(&s, "$7), u AS (UPDATE eacct.account a SET");
+		appendStringInfoString(&s, CALLER_PARAM "), u AS (UPDATE eacct.account a SET");
 	}
 	else
 	{
@@ -435,7 +457,7 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 		{
 			if (i)
 				appendStringInfoString(&s, ", ");
-			append_params(&s, param, FLUSH_COLS, ", $7");
+			append_params(&s, param, FLUSH_COLS, ", " CALLER_PARAM);
 			for (int c = 0; c < FLUSH_COLS; c++)
 				p->argtypes[param++ - 1] = flush_types[c];
 		}
@@ -481,7 +503,7 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 /*
  * Write the buffered journal entries and account states of this call, and
  * the CTEs of `tail' with its parameters values[0 .. LEDGER_TAIL_PARAMS - 1]
- * (NULL: all NULL), in one statement; then check that it updated every
+ * (values NULL: all NULL; nulls NULL: none NULL), in one statement; then check that it updated every
  * changed account: each row was locked by this call, so its row version
  * cannot have moved; if it did, failing keeps money intact.
  */
@@ -510,7 +532,7 @@ ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const 
 	for (int i = 0; i < LEDGER_TAIL_PARAMS; i++)
 	{
 		v[i] = values ? values[i] : (Datum) 0;
-		vn[i] = values ? nulls[i] : 'n';
+		vn[i] = !values ? 'n' : nulls ? nulls[i] : ' ';
 	}
 	v[LEDGER_TAIL_PARAMS] = CStringGetTextDatum(eacct_caller_name(call));
 	vn[LEDGER_TAIL_PARAMS] = ' ';
