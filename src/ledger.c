@@ -422,9 +422,10 @@ append_params(StringInfo s, int first, int n, const char *extra)
 
 /*
  * The flush statement of a shape and tail, and its parameter types: the
- * tail's, the caller's name, the entries', the accounts'.  The UPDATE finds
- * each account by the row version its lock returned, and the statement
- * returns how many it updated.
+ * tail's, the caller's name, the entries', the accounts'.  The statement
+ * is the UPDATE, which finds each account by the row version its lock
+ * returned (so SPI_processed counts the rows it reached); the journal and
+ * the tail are its data-modifying CTEs, which always run to completion.
  */
 static EacctPlan *
 flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
@@ -448,7 +449,7 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 							 type_name(flush_types[c]));
 			p->argtypes[param++ - 1] = get_array_type(flush_types[c]);
 		}
-		appendStringInfoString(&s, CALLER_PARAM "), u AS (UPDATE eacct.account a SET");
+		appendStringInfoString(&s, CALLER_PARAM ")");
 	}
 	else
 	{
@@ -461,8 +462,10 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 			for (int c = 0; c < FLUSH_COLS; c++)
 				p->argtypes[param++ - 1] = flush_types[c];
 		}
-		appendStringInfoString(&s, "), u AS (UPDATE eacct.account a SET");
+		appendStringInfoChar(&s, ')');
 	}
+	/* the tail's CTEs, then the UPDATE as the statement itself */
+	appendStringInfo(&s, "%s UPDATE eacct.account a SET", tail->sql);
 	appendStringInfoString(&s, " own_cash = f.own_cash, transfer_book = f.transfer_book,"
 						   " credit_limit = f.credit_limit, outstanding = f.outstanding,"
 						   " overdue = f.overdue, alert_status = f.alert_status FROM ");
@@ -490,9 +493,8 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 		}
 		appendStringInfoString(&s, ") AS f (" UPDATE_COLUMNS ")");
 	}
-	appendStringInfo(&s, " WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid"
-					 " AND a.account_id OPERATOR(pg_catalog.=) f.account_id RETURNING 1)%s"
-					 " SELECT pg_catalog.count(*) FROM u", tail->sql);
+	appendStringInfoString(&s, " WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid"
+						   " AND a.account_id OPERATOR(pg_catalog.=) f.account_id");
 	Assert(param - 1 <= EACCT_MAX_PARAMS);
 	p->sql = s.data;
 	p->nargs = param - 1;
@@ -503,9 +505,10 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 /*
  * Write the buffered journal entries and account states of this call, and
  * the CTEs of `tail' with its parameters values[0 .. LEDGER_TAIL_PARAMS - 1]
- * (values NULL: all NULL; nulls NULL: none NULL), in one statement; then check that it updated every
- * changed account: each row was locked by this call, so its row version
- * cannot have moved; if it did, failing keeps money intact.
+ * (values NULL: all NULL; nulls NULL: none NULL), in one statement; then
+ * check that it updated every changed account: each row was locked by this
+ * call, so its row version cannot have moved; if it did (or a trigger
+ * skipped the row), failing keeps money intact.
  */
 void
 ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const char *nulls)
@@ -575,9 +578,7 @@ ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const 
 	buf->n = 0;
 	buf->nupd = 0;
 	buf->flushed = true;
-	if (ledger_write(tail->plans[shape], v, vn) != 1)
-		elog(ERROR, "ledger flush returned no row");
-	updated = eacct_int8_col(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1);
+	updated = ledger_write(tail->plans[shape], v, vn);
 	if (updated != expected)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
