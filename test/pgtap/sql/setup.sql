@@ -15,6 +15,11 @@ SELECT is((SELECT count(*) FROM pg_class c
               AND NOT EXISTS (SELECT 1 FROM pg_attribute a WHERE a.attrelid = c.oid
                                  AND a.attname = 'enterprise_id' AND a.attnum = 1)),
           0::bigint, 'every table starts with enterprise_id');
+-- journal entry ids are drawn under the account's lock, one at a time, so
+-- that per account they rise in commit order (verify() chains entries by
+-- entry_id); a sequence cache would hand each session its own range
+SELECT is((SELECT seqcache FROM pg_sequence WHERE seqrelid = 'eacct.entry_id_seq'::regclass), 1::bigint,
+          'entry_id_seq has no cache (CACHE 1)');
 
 -- amounts (SPEC section 1) through eacct.amount_cents
 SELECT is(eacct.amount_cents(1.500), 150::bigint, '1.500 is 150 cents');
