@@ -8,6 +8,7 @@
 # cost of one transfer, start-up excluded:
 #   single    one eacct.transfer() per statement
 #   batch100  eacct.transfer_batch() of 100 transfers per statement
+# and, per call, charge(), top_up() and withdraw().
 # Single-user mode has no client protocol and no fsync, so this measures
 # eacct's own work (statements, executor, index and heap access, WAL).
 # Writes its table to test/bench/results/.
@@ -42,8 +43,19 @@ batches() {
 	awk -v n="$1" 'BEGIN { for (i = 0; i < n / 100; i++)
 		printf "SELECT eacct.transfer_batch(array_agg(f), array_agg(t), array_agg(0.01)) FROM (SELECT 1 + (g * 10 + %d) %% 1000 AS f, 1 + (g * 10 + %d + 1 + g %% 8) %% 1000 AS t FROM generate_series(0, 99) g) p;\n", i, i }'
 }
+# N calls of one other operation, on accounts 1..999 (withdraw: from the
+# holder a + 1 back to a, which setup.sql funded)
+calls() {
+	awk -v n="$1" -v op="$2" 'BEGIN { for (i = 0; i < n; i++) {
+		a = (i * 7919) % 999 + 1
+		if (op == "withdraw") printf "SELECT eacct.withdraw(%d, %d, 0.01);\n", a + 1, a
+		else printf "SELECT eacct.%s(%d, 0.02);\n", op, a } }'
+}
 singles 50 >"$work/s1.sql"; singles 250 >"$work/s2.sql"
 batches 100 >"$work/b1.sql"; batches 500 >"$work/b2.sql"
+for op in charge top_up withdraw; do
+	calls 50 "$op" >"$work/$op-1.sql"; calls 250 "$op" >"$work/$op-2.sql"
+done
 chmod 644 "$work"/*.sql
 
 # instructions of a single-user backend running FILE on a copy of the data
@@ -64,6 +76,11 @@ s1=$(count "$work/s1.sql"); s2=$(count "$work/s2.sql")
 b1=$(count "$work/b1.sql"); b2=$(count "$work/b2.sql")
 single=$(((s2 - s1) / 200))
 batch=$(((b2 - b1) / 400))
+declare -A per_call
+for op in charge top_up withdraw; do
+	c1=$(count "$work/$op-1.sql"); c2=$(count "$work/$op-2.sql")
+	per_call[$op]=$(((c2 - c1) / 200))
+done
 
 {
 	echo "eacct instructions per transfer (callgrind, single-user backend, PostgreSQL $("$PG_BINDIR/postgres" -V | awk '{print $3}'))"
@@ -71,4 +88,8 @@ batch=$(((b2 - b1) / 400))
 	printf '%-10s %14d\n' single "$single"
 	printf '%-10s %14d\n' batch100 "$batch"
 	awk -v s="$single" -v b="$batch" 'BEGIN { printf "a transfer in a batch of 100 costs %.2f of a single call\n", b / s }'
+	echo "other calls, instructions per call:"
+	for op in charge top_up withdraw; do
+		printf '%-10s %14d\n' "$op" "${per_call[$op]}"
+	done
 } | tee "$out"
