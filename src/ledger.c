@@ -17,8 +17,8 @@
 #include "eacct.h"
 
 #include "catalog/namespace.h"
-#include "lib/stringinfo.h"
 #include "commands/sequence.h"
+#include "lib/stringinfo.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -365,10 +365,21 @@ sort_updates(LedgerBuffer *buf)
 				 buf->upd[i].account_id);
 }
 
-/* column c of an account's new state */
-static Datum
-update_col(LedgerUpdate *u, int c)
+/* column c of journal entry i, NULL in *isnull */
+static inline Datum
+entry_value(const LedgerBuffer *buf, int i, int c, bool *isnull)
 {
+	*isnull = flush_nullable[c] && buf->nulls[c][i];
+	return buf->cols[c][i];
+}
+
+/* column c of the new state of changed account i */
+static inline Datum
+update_value(const LedgerBuffer *buf, int i, int c, bool *isnull)
+{
+	const LedgerUpdate *u = &buf->upd[i];
+
+	*isnull = false;
 	if (c == 0)
 		return PointerGetDatum(&u->tid);
 	if (c == 1)
@@ -376,6 +387,28 @@ update_col(LedgerUpdate *u, int c)
 	if (c < 2 + NBAL)
 		return Int64GetDatum(u->bal[c - 2]);
 	return CStringGetTextDatum(u->triggered ? "triggered" : "ok");
+}
+
+/*
+ * The two row sources of the flush statement: the journal entries (with
+ * the caller's name appended to each row) and the accounts' new states.
+ */
+typedef struct FlushRows
+{
+	int			ncols;
+	const Oid  *types;
+	const char *extra;			/* appended to each row, or NULL */
+	bool		entries;		/* values from entry_value, else update_value */
+} FlushRows;
+
+static const FlushRows entry_rows = {FLUSH_COLS, flush_types, CALLER_PARAM, true};
+static const FlushRows update_rows = {UPDATE_COLS, update_types, NULL, false};
+
+/* value i, c of a row source */
+static inline Datum
+row_value(const FlushRows *rows, const LedgerBuffer *buf, int i, int c, bool *isnull)
+{
+	return rows->entries ? entry_value(buf, i, c, isnull) : update_value(buf, i, c, isnull);
 }
 
 static const char *
@@ -410,14 +443,78 @@ flush_shape(const LedgerBuffer *buf)
 	return SHAPE_ARRAYS;
 }
 
-/* append "(first, first + 1, ..., first + n - 1[, extra])" */
+/*
+ * Append a row source of nrows rows to the statement and its parameter
+ * types to p, from parameter *param on: for the array shape,
+ * "SELECT unnest($k::type[]), ...[, extra]", one array per column; else
+ * "VALUES ($k, ...[, extra]), ...", one parameter per value.
+ */
 static void
-append_params(StringInfo s, int first, int n, const char *extra)
+append_rows(StringInfo s, EacctPlan *p, int *param, const FlushRows *rows,
+			bool arrays, int nrows)
 {
-	appendStringInfoChar(s, '(');
-	for (int i = 0; i < n; i++)
-		appendStringInfo(s, "%s$%d", i ? ", " : "", first + i);
-	appendStringInfo(s, "%s)", extra ? extra : "");
+	if (arrays)
+		nrows = 1;
+	appendStringInfoString(s, arrays ? "SELECT " : "VALUES ");
+	for (int i = 0; i < nrows; i++)
+	{
+		appendStringInfoString(s, i ? ", (" : arrays ? "" : "(");
+		for (int c = 0; c < rows->ncols; c++, (*param)++)
+		{
+			if (arrays)
+			{
+				appendStringInfo(s, "%spg_catalog.unnest($%d::pg_catalog.%s[])", c ? ", " : "",
+								 *param, type_name(rows->types[c]));
+				p->argtypes[*param - 1] = get_array_type(rows->types[c]);
+			}
+			else
+			{
+				appendStringInfo(s, "%s$%d", c ? ", " : "", *param);
+				p->argtypes[*param - 1] = rows->types[c];
+			}
+		}
+		if (rows->extra)
+			appendStringInfo(s, ", %s", rows->extra);
+		if (!arrays)
+			appendStringInfoChar(s, ')');
+	}
+}
+
+/*
+ * The parameter values of a row source of nrows rows, from v[*k] on, in
+ * the order append_rows() numbered them.
+ */
+static void
+put_rows(Datum *v, char *vn, int *k, const FlushRows *rows, bool arrays,
+		 const LedgerBuffer *buf, int nrows)
+{
+	bool		isnull;
+
+	if (arrays)
+	{
+		Datum	   *elems = palloc(sizeof(Datum) * nrows);
+		bool	   *nulls = palloc(sizeof(bool) * nrows);
+
+		for (int c = 0; c < rows->ncols; c++, (*k)++)
+		{
+			bool		any = false;
+
+			for (int i = 0; i < nrows; i++)
+			{
+				elems[i] = row_value(rows, buf, i, c, &nulls[i]);
+				any |= nulls[i];
+			}
+			v[*k] = eacct_array(elems, any ? nulls : NULL, nrows, rows->types[c]);
+			vn[*k] = ' ';
+		}
+		return;
+	}
+	for (int i = 0; i < nrows; i++)
+		for (int c = 0; c < rows->ncols; c++, (*k)++)
+		{
+			v[*k] = row_value(rows, buf, i, c, &isnull);
+			vn[*k] = isnull ? 'n' : ' ';
+		}
 }
 
 /*
@@ -434,66 +531,23 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 	EacctPlan  *p = palloc0(sizeof(EacctPlan));
 	StringInfoData s;
 	int			param = FLUSH_FIRST_PARAM;
+	bool		arrays = shape == SHAPE_ARRAYS;
 
 	initStringInfo(&s);
 	memcpy(p->argtypes, tail->argtypes, sizeof(tail->argtypes));
 	p->argtypes[LEDGER_TAIL_PARAMS] = TEXTOID;
 	appendStringInfoString(&s, "WITH j AS (INSERT INTO eacct.journal_entry ("
-						   JOURNAL_COLUMNS ", created_by)");
-	if (shape == SHAPE_ARRAYS)
-	{
-		appendStringInfoString(&s, " SELECT ");
-		for (int c = 0; c < FLUSH_COLS; c++)
-		{
-			appendStringInfo(&s, "pg_catalog.unnest($%d::pg_catalog.%s[]), ", param,
-							 type_name(flush_types[c]));
-			p->argtypes[param++ - 1] = get_array_type(flush_types[c]);
-		}
-		appendStringInfoString(&s, CALLER_PARAM ")");
-	}
-	else
-	{
-		appendStringInfoString(&s, " VALUES ");
-		for (int i = 0; i < nent; i++)
-		{
-			if (i)
-				appendStringInfoString(&s, ", ");
-			append_params(&s, param, FLUSH_COLS, ", " CALLER_PARAM);
-			for (int c = 0; c < FLUSH_COLS; c++)
-				p->argtypes[param++ - 1] = flush_types[c];
-		}
-		appendStringInfoChar(&s, ')');
-	}
+						   JOURNAL_COLUMNS ", created_by) ");
+	append_rows(&s, p, &param, &entry_rows, arrays, nent);
 	/* the tail's CTEs, then the UPDATE as the statement itself */
-	appendStringInfo(&s, "%s UPDATE eacct.account a SET", tail->sql);
-	appendStringInfoString(&s, " own_cash = f.own_cash, transfer_book = f.transfer_book,"
-						   " credit_limit = f.credit_limit, outstanding = f.outstanding,"
-						   " overdue = f.overdue, alert_status = f.alert_status FROM ");
-	if (shape == SHAPE_ARRAYS)
-	{
-		appendStringInfoString(&s, "(SELECT ");
-		for (int c = 0; c < UPDATE_COLS; c++)
-		{
-			appendStringInfo(&s, "%spg_catalog.unnest($%d::pg_catalog.%s[])", c ? ", " : "",
-							 param, type_name(update_types[c]));
-			p->argtypes[param++ - 1] = get_array_type(update_types[c]);
-		}
-		appendStringInfoString(&s, ") AS f (" UPDATE_COLUMNS ")");
-	}
-	else
-	{
-		appendStringInfoString(&s, "(VALUES ");
-		for (int i = 0; i < nupd; i++)
-		{
-			if (i)
-				appendStringInfoString(&s, ", ");
-			append_params(&s, param, UPDATE_COLS, NULL);
-			for (int c = 0; c < UPDATE_COLS; c++)
-				p->argtypes[param++ - 1] = update_types[c];
-		}
-		appendStringInfoString(&s, ") AS f (" UPDATE_COLUMNS ")");
-	}
-	appendStringInfoString(&s, " WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid"
+	appendStringInfo(&s, ")%s UPDATE eacct.account a SET"
+					 " own_cash = f.own_cash, transfer_book = f.transfer_book,"
+					 " credit_limit = f.credit_limit, outstanding = f.outstanding,"
+					 " overdue = f.overdue, alert_status = f.alert_status FROM (",
+					 tail->sql);
+	append_rows(&s, p, &param, &update_rows, arrays, nupd);
+	appendStringInfoString(&s, ") AS f (" UPDATE_COLUMNS ")"
+						   " WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid"
 						   " AND a.account_id OPERATOR(pg_catalog.=) f.account_id");
 	Assert(param - 1 <= EACCT_MAX_PARAMS);
 	p->sql = s.data;
@@ -539,39 +593,8 @@ ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const 
 	}
 	v[LEDGER_TAIL_PARAMS] = CStringGetTextDatum(eacct_caller_name(call));
 	vn[LEDGER_TAIL_PARAMS] = ' ';
-	if (shape == SHAPE_ARRAYS)
-	{
-		for (int c = 0; c < FLUSH_COLS; c++, k++)
-		{
-			v[k] = eacct_array(buf->cols[c], flush_nullable[c] ? buf->nulls[c] : NULL,
-							   buf->n, flush_types[c]);
-			vn[k] = ' ';
-		}
-		for (int c = 0; c < UPDATE_COLS; c++, k++)
-		{
-			Datum	   *col = palloc(sizeof(Datum) * buf->nupd);
-
-			for (int i = 0; i < buf->nupd; i++)
-				col[i] = update_col(&buf->upd[i], c);
-			v[k] = eacct_array(col, NULL, buf->nupd, update_types[c]);
-			vn[k] = ' ';
-		}
-	}
-	else
-	{
-		for (int i = 0; i < buf->n; i++)
-			for (int c = 0; c < FLUSH_COLS; c++, k++)
-			{
-				v[k] = buf->cols[c][i];
-				vn[k] = flush_nullable[c] && buf->nulls[c][i] ? 'n' : ' ';
-			}
-		for (int i = 0; i < buf->nupd; i++)
-			for (int c = 0; c < UPDATE_COLS; c++, k++)
-			{
-				v[k] = update_col(&buf->upd[i], c);
-				vn[k] = ' ';
-			}
-	}
+	put_rows(v, vn, &k, &entry_rows, shape == SHAPE_ARRAYS, buf, buf->n);
+	put_rows(v, vn, &k, &update_rows, shape == SHAPE_ARRAYS, buf, buf->nupd);
 	Assert(k == tail->plans[shape]->nargs);
 
 	expected = buf->nupd;
