@@ -173,6 +173,10 @@ typedef struct LedgerAccount
 	int			update_slot;	/* 1 + its slot in the call's updates, or 0 */
 } LedgerAccount;
 
+/* lock.c: read (and lock) accounts; the ledger's ledger_accounts*() call it */
+extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
+								 bool lock, bool missing_ok);
+
 /* what a journal entry refers to; zero / NULL fields are left empty */
 typedef struct LedgerRef
 {

@@ -26,45 +26,6 @@
 
 bool		eacct_ledger_writing = false;
 
-/*
- * The accounts of a call, fixed-width columns first (reading them uses
- * cached offsets), in the global lock order.  One or two accounts are
- * scalar parameters and read their enterprise's flag with a subquery; more
- * are an array and join the enterprise once.  Measured with callgrind, for
- * one and two accounts: 20,000 and 35,000 instructions fewer than the
- * array and the join; in a batch the join costs less per account.
- */
-#define ACCOUNT_SELECT(center) \
-	"SELECT a.account_id, a.enterprise_id, a.is_ma, a.own_cash," \
-	" a.transfer_book, a.credit_limit, a.outstanding, a.overdue," \
-	" a.alert_threshold, a.alert_enabled," \
-	" a.alert_status OPERATOR(pg_catalog.=) 'triggered'," \
-	" " center ", a.ctid, a.name FROM eacct.account a"
-#define ACCOUNT_CENTER_SUBQUERY \
-	"(SELECT e.account_center_enabled FROM eacct.enterprise e" \
-	" WHERE e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id)"
-#define ACCOUNT_ORDER " ORDER BY a.enterprise_id, a.account_id"
-#define ACCOUNTS_ONE \
-	ACCOUNT_SELECT(ACCOUNT_CENTER_SUBQUERY) \
-	" WHERE a.account_id OPERATOR(pg_catalog.=) $1"
-#define ACCOUNTS_TWO \
-	ACCOUNT_SELECT(ACCOUNT_CENTER_SUBQUERY) \
-	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY (ARRAY[$1, $2])" ACCOUNT_ORDER
-#define ACCOUNTS_MANY \
-	ACCOUNT_SELECT("e.account_center_enabled") \
-	" JOIN eacct.enterprise e ON e.enterprise_id OPERATOR(pg_catalog.=) a.enterprise_id" \
-	" WHERE a.account_id OPERATOR(pg_catalog.=) ANY ($1)" ACCOUNT_ORDER
-#define LOCK_ACCOUNTS " FOR NO KEY UPDATE OF a"
-
-/* [lock][one, two, many] */
-static EacctPlan account_plans[2][3] = {
-	{{ACCOUNTS_ONE, 1, {INT8OID}}, {ACCOUNTS_TWO, 2, {INT8OID, INT8OID}},
-	{ACCOUNTS_MANY, 1, {INT8ARRAYOID}}},
-	{{ACCOUNTS_ONE LOCK_ACCOUNTS, 1, {INT8OID}},
-		{ACCOUNTS_TWO LOCK_ACCOUNTS, 2, {INT8OID, INT8OID}},
-	{ACCOUNTS_MANY LOCK_ACCOUNTS, 1, {INT8ARRAYOID}}}
-};
-
 static EacctPlan lock_enterprise = {
 	"SELECT e.ma_account_id, e.credit_line, e.allocated, e.overdue,"
 	" e.credit_status, e.account_center_enabled"
@@ -158,17 +119,15 @@ static EacctPlan find_request = {
 /*
  * Read accounts ids[0..n-1] into out[] (same order as ids), locking them
  * FOR NO KEY UPDATE in ascending (enterprise_id, account_id) order when
- * `lock'.  Duplicated ids are allowed and read once.  An unknown id is
- * P0002.  Memory is allocated in the caller's SPI procedure context.
+ * `lock' (src/lock.c).  Duplicated ids are allowed and read once.  An
+ * unknown id is P0002.  Memory is allocated in the current context.
  */
-static bool read_accounts_into(EacctCall *call, int n, const int64 *ids,
-							   LedgerAccount *out, bool lock, bool missing_ok);
-
 void
 ledger_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 				bool lock)
 {
-	(void) read_accounts_into(call, n, ids, out, lock, false);
+	if (n > 0)
+		(void) ledger_read_accounts(n, ids, out, lock, false);
 }
 
 /*
@@ -179,79 +138,7 @@ bool
 ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
 						   LedgerAccount *out, bool lock)
 {
-	return read_accounts_into(call, n, ids, out, lock, true);
-}
-
-static bool
-read_accounts_into(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
-				   bool lock, bool missing_ok)
-{
-	bool		all = true;
-	Datum		values[2];
-	int			rows;
-	int64	   *rowids;
-
-	if (n == 0)
-		return true;
-	if (n <= 2)
-	{
-		for (int i = 0; i < n; i++)
-			values[i] = Int64GetDatum(ids[i]);
-	}
-	else
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * n);
-
-		for (int i = 0; i < n; i++)
-			elems[i] = Int64GetDatum(ids[i]);
-		values[0] = eacct_array(elems, NULL, n, INT8OID);
-	}
-	rows = eacct_exec(&account_plans[lock][Min(n, 3) - 1], values, NULL, false, 0);
-	/* the account id of each row, read once */
-	rowids = palloc(sizeof(int64) * Max(rows, 1));
-	for (int r = 0; r < rows; r++)
-		rowids[r] = eacct_int8_col(SPI_tuptable->vals[r], SPI_tuptable->tupdesc, 1);
-
-	for (int i = 0; i < n; i++)
-	{
-		bool		found = false;
-
-		for (int r = 0; r < rows && !found; r++)
-		{
-			HeapTuple	tup = SPI_tuptable->vals[r];
-			TupleDesc	desc = SPI_tuptable->tupdesc;
-			LedgerAccount *a = &out[i];
-
-			if (rowids[r] != ids[i])
-				continue;
-			found = true;
-			a->account_id = ids[i];
-			a->enterprise_id = eacct_int8_col(tup, desc, 2);
-			a->is_ma = eacct_bool_col(tup, desc, 3);
-			for (int b = 0; b < NBAL; b++)
-				a->bal[b] = a->orig[b] = eacct_int8_col(tup, desc, 4 + b);
-			a->alert_threshold = eacct_int8_col(tup, desc, 9);
-			a->alert_enabled = eacct_bool_col(tup, desc, 10);
-			a->alert_triggered = eacct_bool_col(tup, desc, 11);
-			a->center_enabled = eacct_bool_col(tup, desc, 12);
-			{
-				bool		isnull;
-
-				ItemPointerCopy((ItemPointer) DatumGetPointer(SPI_getbinval(tup, desc, 13, &isnull)),
-								&a->tid);
-			}
-			a->name = SPI_getvalue(tup, desc, 14);
-			a->update_slot = 0;
-		}
-		if (!found)
-		{
-			if (!missing_ok)
-				eacct_account_not_found(ids[i]);
-			memset(&out[i], 0, sizeof(LedgerAccount));
-			all = false;
-		}
-	}
-	return all;
+	return n == 0 || ledger_read_accounts(n, ids, out, lock, true);
 }
 
 void
