@@ -29,7 +29,6 @@
 #include "access/xact.h"
 #include "catalog/namespace.h"
 #include "executor/tuptable.h"
-#include "parser/parse_relation.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
@@ -84,25 +83,21 @@ eacct_relid(Oid nsp, const char *name)
 	return relid;
 }
 
-static void
-find_columns(TupleDesc desc, AttrNumber *att)
+/* the number of column `name' of a relation */
+static AttrNumber
+find_column(Relation rel, const char *name)
 {
-	for (int c = 0; c < NCOLS; c++)
-	{
-		att[c] = InvalidAttrNumber;
-		for (int i = 0; i < desc->natts; i++)
-		{
-			Form_pg_attribute a = TupleDescAttr(desc, i);
+	TupleDesc	desc = RelationGetDescr(rel);
 
-			if (!a->attisdropped && strcmp(NameStr(a->attname), col_names[c]) == 0)
-			{
-				att[c] = a->attnum;
-				break;
-			}
-		}
-		if (att[c] == InvalidAttrNumber)
-			elog(ERROR, "column eacct.account.%s does not exist", col_names[c]);
+	for (int i = 0; i < desc->natts; i++)
+	{
+		Form_pg_attribute a = TupleDescAttr(desc, i);
+
+		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+			return a->attnum;
 	}
+	elog(ERROR, "column %s.%s does not exist", RelationGetRelationName(rel), name);
+	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
 /*
@@ -166,9 +161,11 @@ lock_target(Relation rel, Snapshot snap, Target *t, TupleTableSlot *slot)
 	TM_FailureData tmfd;
 	TM_Result	res;
 
+	/* the flags of ExecLockRows() */
 	res = table_tuple_lock(rel, &t->tid, snap, slot, GetCurrentCommandId(true),
 						   LockTupleNoKeyExclusive, LockWaitBlock,
-						   IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION,
+						   TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
+						   (IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
 						   &tmfd);
 	switch (res)
 	{
@@ -186,10 +183,13 @@ lock_target(Relation rel, Snapshot snap, Target *t, TupleTableSlot *slot)
 			if (IsolationUsesXactSnapshot())
 				ereport(ERROR,
 						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access due to concurrent delete"),
+						 errmsg("could not serialize access due to concurrent update"),
 						 errdetail("Account " INT64_FORMAT " was deleted after this transaction's snapshot.",
 								   t->account_id)));
 			return false;
+		case TM_Invisible:
+			elog(ERROR, "attempted to lock invisible tuple");
+			break;
 		default:
 			/* TM_SelfModified cannot happen: the command counter was advanced */
 			elog(ERROR, "unexpected result %d locking account " INT64_FORMAT,
@@ -208,7 +208,8 @@ typedef struct EnterpriseReader
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	AttrNumber	center_att;
-	int64		last;			/* enterprise read last, or 0 */
+	bool		have_last;
+	int64		last;			/* enterprise read last */
 	bool		last_center;
 } EnterpriseReader;
 
@@ -216,7 +217,7 @@ typedef struct EnterpriseReader
 static bool
 center_enabled(EnterpriseReader *e, int64 enterprise_id)
 {
-	if (enterprise_id == e->last)
+	if (e->have_last && enterprise_id == e->last)
 		return e->last_center;
 	if (e->rel == NULL)
 	{
@@ -224,8 +225,9 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 		e->idx = index_open(eacct_relid(e->nsp, "enterprise_pkey"), AccessShareLock);
 		e->slot = table_slot_create(e->rel, NULL);
 		e->scan = index_beginscan(e->rel, e->idx, e->snap, 1, 0);
-		e->center_att = attnameAttNum(e->rel, "account_center_enabled", false);
+		e->center_att = find_column(e->rel, "account_center_enabled");
 	}
+	e->have_last = true;
 	e->last = enterprise_id;
 	e->last_center = probe(e->scan, enterprise_id, e->slot) &&
 		bool_att(e->slot, e->center_att);
@@ -277,21 +279,23 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	Target	   *t = palloc(sizeof(Target) * n);
 	int			nu = 0;
 	int			nt = 0;
+	int64		missing = 0;
 	bool		all = true;
 
+	/* see what our own earlier statements wrote, as SPI would */
+	CommandCounterIncrement();
 	e.nsp = get_namespace_oid("eacct", false);
 	rel = table_open(eacct_relid(e.nsp, "account"), lock ? RowShareLock : AccessShareLock);
 	idx = index_open(eacct_relid(e.nsp, "account_account_id_idx"), AccessShareLock);
 	slot = table_slot_create(rel, NULL);
-	find_columns(RelationGetDescr(rel), att);
+	for (int c = 0; c < NCOLS; c++)
+		att[c] = find_column(rel, col_names[c]);
 	memcpy(uniq, ids, sizeof(int64) * n);
 	qsort(uniq, n, sizeof(int64), cmp_int64);
 	for (int i = 0; i < n; i++)
 		if (nu == 0 || uniq[nu - 1] != uniq[i])
 			uniq[nu++] = uniq[i];
 
-	/* see the rows our own earlier statements wrote, as SPI would */
-	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
 	e.snap = GetActiveSnapshot();
 
@@ -322,26 +326,30 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	qsort(t, nt, sizeof(Target), cmp_target);
 	for (int k = 0; k < nt; k++)
 	{
-		if (!lock_target(rel, e.snap, &t[k], slot) ||
-			int8_att(slot, att[C_ACCOUNT]) != t[k].account_id)
-			continue;			/* gone, or no longer this account */
-		read_row(slot, att, &e, &rows[k]);
-		*t[k].row = &rows[k];
+		/* a version that is gone or is another account now is not found */
+		if (lock_target(rel, e.snap, &t[k], slot) &&
+			int8_att(slot, att[C_ACCOUNT]) == t[k].account_id &&
+			int8_att(slot, att[C_ENTERPRISE]) == t[k].enterprise_id)
+		{
+			read_row(slot, att, &e, &rows[k]);
+			*t[k].row = &rows[k];
+		}
 		ExecClearTuple(slot);
 	}
-	PopActiveSnapshot();
 
 	for (int i = 0; i < n; i++)
 	{
 		int64	   *u = bsearch(&ids[i], uniq, nu, sizeof(int64), cmp_int64);
-		LedgerAccount *row = byid[u - uniq];
+		LedgerAccount *row;
 
+		Assert(u != NULL);
+		row = byid[u - uniq];
 		if (row != NULL)
 			out[i] = *row;
 		else
 		{
-			if (!missing_ok)
-				eacct_account_not_found(ids[i]);
+			if (all)
+				missing = ids[i];
 			memset(&out[i], 0, sizeof(LedgerAccount));
 			all = false;
 		}
@@ -354,8 +362,15 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 		index_close(e.idx, NoLock);
 		table_close(e.rel, NoLock);
 	}
+	PopActiveSnapshot();
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(idx, NoLock);
 	table_close(rel, NoLock);
+	pfree(uniq);
+	pfree(byid);
+	pfree(rows);
+	pfree(t);
+	if (!all && !missing_ok)
+		eacct_account_not_found(missing);
 	return all;
 }
