@@ -176,6 +176,7 @@ typedef struct LedgerAccount
 /* lock.c: read (and lock) accounts; the ledger's ledger_accounts*() call it */
 extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
 								 bool lock, bool missing_ok);
+extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
 
 /* what a journal entry refers to; zero / NULL fields are left empty */
 typedef struct LedgerRef

@@ -374,3 +374,45 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 		eacct_account_not_found(missing);
 	return all;
 }
+
+/*
+ * net_transferred(source -> holder): transferred minus withdrawn of its
+ * eacct.transfer_pair row, read by the primary key with a new snapshot (as
+ * the SELECT it replaces did), or -1 when the source never transferred to
+ * the holder.  The row is changed only under the locks of both accounts.
+ */
+int64
+ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
+{
+	Oid			nsp;
+	Relation	rel;
+	Relation	idx;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	ScanKeyData key[3];
+	int64		net = -1;
+
+	CommandCounterIncrement();
+	nsp = get_namespace_oid("eacct", false);
+	rel = table_open(eacct_relid(nsp, "transfer_pair"), AccessShareLock);
+	idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
+	slot = table_slot_create(rel, NULL);
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(enterprise_id));
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(source));
+	ScanKeyInit(&key[2], 3, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(holder));
+	PushActiveSnapshot(GetTransactionSnapshot());
+	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 3, 0);
+	index_rescan(scan, key, 3, NULL, 0);
+	if (index_getnext_slot(scan, ForwardScanDirection, slot))
+	{
+		/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
+		net = int8_att(slot, find_column(rel, "transferred")) -
+			int8_att(slot, find_column(rel, "withdrawn"));
+	}
+	index_endscan(scan);
+	PopActiveSnapshot();
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+	return net;
+}

@@ -152,14 +152,6 @@ flush_records(EacctCall *call, RecordBuffer *b)
 	b->n = 0;
 }
 
-static EacctPlan read_pair = {
-	"SELECT p.transferred OPERATOR(pg_catalog.-) p.withdrawn FROM eacct.transfer_pair p"
-	" WHERE p.enterprise_id OPERATOR(pg_catalog.=) $1"
-	"   AND p.source_account OPERATOR(pg_catalog.=) $2"
-	"   AND p.holder_account OPERATOR(pg_catalog.=) $3",
-	3, {INT8OID, INT8OID, INT8OID}
-};
-
 /*
  * Re-raise the error being handled with "Element i: " in front of its
  * detail, keeping SQLSTATE and message (transfer_batch).
@@ -208,17 +200,7 @@ check_pair(const LedgerAccount *from, const LedgerAccount *to)
 static int64
 net_transferred(const LedgerAccount *source, const LedgerAccount *holder)
 {
-	Datum		values[3];
-	bool		isnull;
-	int64		net;
-
-	values[0] = Int64GetDatum(source->enterprise_id);
-	values[1] = Int64GetDatum(source->account_id);
-	values[2] = Int64GetDatum(holder->account_id);
-	if (eacct_exec(&read_pair, values, NULL, false, 0) != 1)
-		return -1;
-	net = eacct_int8_result(0, 1, &isnull);
-	return net;
+	return ledger_pair_net(source->enterprise_id, source->account_id, holder->account_id);
 }
 
 static void
