@@ -178,6 +178,10 @@ extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
 								 bool lock, bool missing_ok);
 extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
 
+/* rows.c: insert rows through the executor's row API */
+extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,
+							  Datum *const *cols, bool *const *nulls, int nrows);
+
 /* what a journal entry refers to; zero / NULL fields are left empty */
 typedef struct LedgerRef
 {
@@ -221,18 +225,19 @@ extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 extern void ledger_flush(EacctCall *call);
 
 /*
- * Journal entries are buffered during a call and written at its end in one
- * statement: every entry appended to eacct.journal_entry, each account's
- * row set to its balances after its last entry, then the CTEs of a
- * LedgerTail (transfer.c appends its records and pair changes that way).
- * The tail's own parameters are $1..$LEDGER_TAIL_PARAMS; $7 is the
- * caller's name (created_by).  The ledger builds and keeps one plan per
- * tail and shape of the call (how many entries and accounts).
+ * Journal entries are buffered during a call and written at its end: every
+ * entry appended to eacct.journal_entry through the executor's row API
+ * (rows.c), then one statement sets each account's row to its balances
+ * after its last entry, with the CTEs of a LedgerTail (transfer.c appends
+ * its records and pair changes that way).  The tail's own parameters are
+ * $1..$LEDGER_TAIL_PARAMS; $7 is the caller's name (created_by).  The
+ * ledger builds and keeps one plan per tail and shape of the call (how
+ * many accounts).
  */
 #define LEDGER_TAIL_PARAMS 6
-#define LEDGER_SMALL 2			/* up to this many entries and accounts:
-								 * scalar parameters in VALUES lists */
-#define LEDGER_SHAPES (LEDGER_SMALL * LEDGER_SMALL + 1)
+#define LEDGER_SMALL 2			/* up to this many accounts: scalar
+								 * parameters in a VALUES list */
+#define LEDGER_SHAPES (LEDGER_SMALL + 1)
 typedef struct LedgerTail
 {
 	const char *sql;			/* ", name AS (...)" CTEs, or "" */

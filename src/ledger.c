@@ -45,17 +45,13 @@ static EacctPlan write_enterprise = {
 static const bool flush_nullable[FLUSH_COLS] = {
 	[15] = true, [17] = true, [18] = true, [19] = true, [20] = true
 };
-static const Oid flush_types[FLUSH_COLS] = {
-	INT8OID, INT8OID, INT8OID, TEXTOID, INT8OID,
-	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-	INT8OID, INT8OID, INT8OID, INT8OID, INT8OID,
-	INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID, TEXTOID
+/* the journal's columns, in the order of the buffer's, then the two added */
+static const char *const journal_names[FLUSH_COLS + 2] = {
+	"enterprise_id", "entry_id", "account_id", "kind", "amount", "d_own_cash",
+	"d_transfer_book", "d_credit_limit", "d_outstanding", "d_overdue", "own_cash",
+	"transfer_book", "credit_limit", "outstanding", "overdue", "coupon_id", "coupon_used",
+	"counterparty", "ref_id", "memo", "request_id", "created_by", "created_at"
 };
-#define JOURNAL_COLUMNS \
-	"enterprise_id, entry_id, account_id, kind, amount, d_own_cash," \
-	" d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash," \
-	" transfer_book, credit_limit, outstanding, overdue, coupon_id, coupon_used," \
-	" counterparty, ref_id, memo, request_id"
 
 /* an account's new state: row id, account id, balances, alert status */
 #define UPDATE_COLS (2 + NBAL + 1)
@@ -70,16 +66,9 @@ static const Oid update_types[UPDATE_COLS] = {
 #define FLUSH_FIRST_PARAM (LEDGER_TAIL_PARAMS + 2)
 #define CALLER_PARAM "$7"
 StaticAssertDecl(LEDGER_TAIL_PARAMS == 6, "CALLER_PARAM must follow the tail's parameters");
-StaticAssertDecl(FLUSH_FIRST_PARAM - 1 + LEDGER_SMALL * (FLUSH_COLS + UPDATE_COLS) <= EACCT_MAX_PARAMS,
+StaticAssertDecl(FLUSH_FIRST_PARAM - 1 + LEDGER_SMALL * UPDATE_COLS <= EACCT_MAX_PARAMS,
 				 "the largest VALUES shape must fit in EACCT_MAX_PARAMS");
-StaticAssertDecl(FLUSH_FIRST_PARAM - 1 + FLUSH_COLS + UPDATE_COLS <= EACCT_MAX_PARAMS,
-				 "the array shape must fit in EACCT_MAX_PARAMS");
-/*
- * Shapes (entries - 1) * LEDGER_SMALL + (accounts - 1), and the arrays.
- * A call never changes more accounts than it posts entries, so the shape
- * of one entry and two accounts is never built; no operation posts two
- * entries to one account today, but that shape is valid SQL all the same.
- */
+/* shapes: accounts - 1 (VALUES lists), and the arrays */
 #define SHAPE_ARRAYS (LEDGER_SHAPES - 1)
 
 /* the last state of an account changed by this call */
@@ -252,21 +241,12 @@ sort_updates(LedgerBuffer *buf)
 				 buf->upd[i].account_id);
 }
 
-/* column c of journal entry i, NULL in *isnull */
-static inline Datum
-entry_value(const LedgerBuffer *buf, int i, int c, bool *isnull)
-{
-	*isnull = flush_nullable[c] && buf->nulls[c][i];
-	return buf->cols[c][i];
-}
-
 /* column c of the new state of changed account i */
 static inline Datum
-update_value(const LedgerBuffer *buf, int i, int c, bool *isnull)
+update_value(const LedgerBuffer *buf, int i, int c)
 {
 	const LedgerUpdate *u = &buf->upd[i];
 
-	*isnull = false;
 	if (c == 0)
 		return PointerGetDatum(&u->tid);
 	if (c == 1)
@@ -274,28 +254,6 @@ update_value(const LedgerBuffer *buf, int i, int c, bool *isnull)
 	if (c < 2 + NBAL)
 		return Int64GetDatum(u->bal[c - 2]);
 	return CStringGetTextDatum(u->triggered ? "triggered" : "ok");
-}
-
-/*
- * The two row sources of the flush statement: the journal entries (with
- * the caller's name appended to each row) and the accounts' new states.
- */
-typedef struct FlushRows
-{
-	int			ncols;
-	const Oid  *types;
-	const char *extra;			/* appended to each row, or NULL */
-	bool		entries;		/* values from entry_value, else update_value */
-} FlushRows;
-
-static const FlushRows entry_rows = {FLUSH_COLS, flush_types, CALLER_PARAM, true};
-static const FlushRows update_rows = {UPDATE_COLS, update_types, NULL, false};
-
-/* value i, c of a row source */
-static inline Datum
-row_value(const FlushRows *rows, const LedgerBuffer *buf, int i, int c, bool *isnull)
-{
-	return rows->entries ? entry_value(buf, i, c, isnull) : update_value(buf, i, c, isnull);
 }
 
 static const char *
@@ -315,30 +273,27 @@ type_name(Oid type)
 }
 
 /*
- * The shape of a flush: up to LEDGER_SMALL entries and accounts, scalar
- * parameters in VALUES lists, one shape per count of each; more, arrays
- * expanded in the target list.  Measured with callgrind: starting the
- * executor for unnest() of 21 arrays cost more than writing the rows of a
- * call of one or two entries (72,000 instructions more for two journal
- * rows than a VALUES list).
+ * The shape of a flush: up to LEDGER_SMALL accounts, scalar parameters in
+ * a VALUES list, one shape per count; more, arrays expanded in the target
+ * list.  Measured with callgrind: starting the executor for unnest() of
+ * many arrays costs more than writing the rows of a small call.
  */
 static int
 flush_shape(const LedgerBuffer *buf)
 {
-	if (buf->n <= LEDGER_SMALL && buf->nupd >= 1 && buf->nupd <= LEDGER_SMALL)
-		return (buf->n - 1) * LEDGER_SMALL + (buf->nupd - 1);
+	if (buf->nupd >= 1 && buf->nupd <= LEDGER_SMALL)
+		return buf->nupd - 1;
 	return SHAPE_ARRAYS;
 }
 
 /*
- * Append a row source of nrows rows to the statement and its parameter
- * types to p, from parameter *param on: for the array shape,
- * "SELECT unnest($k::type[]), ...[, extra]", one array per column; else
- * "VALUES ($k, ...[, extra]), ...", one parameter per value.
+ * The accounts' new states as the row source of the UPDATE, from
+ * parameter *param on, their types into p: for the array shape
+ * "SELECT unnest($k::type[]), ...", one array per column; else
+ * "VALUES ($k, ...), ...", one parameter per value.
  */
 static void
-append_rows(StringInfo s, EacctPlan *p, int *param, const FlushRows *rows,
-			bool arrays, int nrows)
+append_updates(StringInfo s, EacctPlan *p, int *param, bool arrays, int nrows)
 {
 	if (arrays)
 		nrows = 1;
@@ -346,93 +301,76 @@ append_rows(StringInfo s, EacctPlan *p, int *param, const FlushRows *rows,
 	for (int i = 0; i < nrows; i++)
 	{
 		appendStringInfoString(s, i ? ", (" : arrays ? "" : "(");
-		for (int c = 0; c < rows->ncols; c++, (*param)++)
+		for (int c = 0; c < UPDATE_COLS; c++, (*param)++)
 		{
 			if (arrays)
 			{
 				appendStringInfo(s, "%spg_catalog.unnest($%d::pg_catalog.%s[])", c ? ", " : "",
-								 *param, type_name(rows->types[c]));
-				p->argtypes[*param - 1] = get_array_type(rows->types[c]);
+								 *param, type_name(update_types[c]));
+				p->argtypes[*param - 1] = get_array_type(update_types[c]);
 			}
 			else
 			{
 				appendStringInfo(s, "%s$%d", c ? ", " : "", *param);
-				p->argtypes[*param - 1] = rows->types[c];
+				p->argtypes[*param - 1] = update_types[c];
 			}
 		}
-		if (rows->extra)
-			appendStringInfo(s, ", %s", rows->extra);
 		if (!arrays)
 			appendStringInfoChar(s, ')');
 	}
 }
 
-/*
- * The parameter values of a row source of nrows rows, from v[*k] on, in
- * the order append_rows() numbered them.
- */
+/* the parameter values of append_updates(), from v[*k] on, in its order */
 static void
-put_rows(Datum *v, char *vn, int *k, const FlushRows *rows, bool arrays,
-		 const LedgerBuffer *buf, int nrows)
+put_updates(Datum *v, char *vn, int *k, bool arrays, const LedgerBuffer *buf)
 {
-	bool		isnull;
-
 	if (arrays)
 	{
-		Datum	   *elems = palloc(sizeof(Datum) * nrows);
-		bool	   *nulls = palloc(sizeof(bool) * nrows);
+		Datum	   *elems = palloc(sizeof(Datum) * buf->nupd);
 
-		for (int c = 0; c < rows->ncols; c++, (*k)++)
+		for (int c = 0; c < UPDATE_COLS; c++, (*k)++)
 		{
-			bool		any = false;
-
-			for (int i = 0; i < nrows; i++)
-			{
-				elems[i] = row_value(rows, buf, i, c, &nulls[i]);
-				any |= nulls[i];
-			}
-			v[*k] = eacct_array(elems, any ? nulls : NULL, nrows, rows->types[c]);
+			for (int i = 0; i < buf->nupd; i++)
+				elems[i] = update_value(buf, i, c);
+			v[*k] = eacct_array(elems, NULL, buf->nupd, update_types[c]);
 			vn[*k] = ' ';
 		}
 		return;
 	}
-	for (int i = 0; i < nrows; i++)
-		for (int c = 0; c < rows->ncols; c++, (*k)++)
+	for (int i = 0; i < buf->nupd; i++)
+		for (int c = 0; c < UPDATE_COLS; c++, (*k)++)
 		{
-			v[*k] = row_value(rows, buf, i, c, &isnull);
-			vn[*k] = isnull ? 'n' : ' ';
+			v[*k] = update_value(buf, i, c);
+			vn[*k] = ' ';
 		}
 }
 
 /*
  * The flush statement of a shape and tail, and its parameter types: the
- * tail's, the caller's name, the entries', the accounts'.  The statement
- * is the UPDATE, which finds each account by the row version its lock
- * returned (so SPI_processed counts the rows it reached); the journal and
- * the tail are its data-modifying CTEs, which always run to completion.
+ * tail's, the caller's name, the accounts'.  The statement is the UPDATE,
+ * which finds each account by the row version its lock returned (so
+ * SPI_processed counts the rows it reached); the tail's data-modifying
+ * CTEs always run to completion.
  */
 static EacctPlan *
-flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
+flush_plan(LedgerTail *tail, int shape, int nupd)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 	EacctPlan  *p = palloc0(sizeof(EacctPlan));
 	StringInfoData s;
 	int			param = FLUSH_FIRST_PARAM;
-	bool		arrays = shape == SHAPE_ARRAYS;
 
 	initStringInfo(&s);
 	memcpy(p->argtypes, tail->argtypes, sizeof(tail->argtypes));
 	p->argtypes[LEDGER_TAIL_PARAMS] = TEXTOID;
-	appendStringInfoString(&s, "WITH j AS (INSERT INTO eacct.journal_entry ("
-						   JOURNAL_COLUMNS ", created_by) ");
-	append_rows(&s, p, &param, &entry_rows, arrays, nent);
-	/* the tail's CTEs, then the UPDATE as the statement itself */
-	appendStringInfo(&s, ")%s UPDATE eacct.account a SET"
-					 " own_cash = f.own_cash, transfer_book = f.transfer_book,"
-					 " credit_limit = f.credit_limit, outstanding = f.outstanding,"
-					 " overdue = f.overdue, alert_status = f.alert_status FROM (",
-					 tail->sql);
-	append_rows(&s, p, &param, &update_rows, arrays, nupd);
+	/* the tail's CTEs (", name AS (...)"), then the UPDATE */
+	if (tail->sql[0])
+		appendStringInfo(&s, "WITH %s ", tail->sql + strspn(tail->sql, ", "));
+	appendStringInfoString(&s, "UPDATE eacct.account a SET"
+						   " own_cash = f.own_cash, transfer_book = f.transfer_book,"
+						   " credit_limit = f.credit_limit, outstanding = f.outstanding,"
+						   " overdue = f.overdue, alert_status = f.alert_status FROM (");
+	append_updates(&s, p, &param, shape == SHAPE_ARRAYS, nupd);
 	appendStringInfoString(&s, ") AS f (" UPDATE_COLUMNS ")"
 						   " WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid"
 						   " AND a.account_id OPERATOR(pg_catalog.=) f.account_id");
@@ -441,6 +379,54 @@ flush_plan(LedgerTail *tail, int shape, int nent, int nupd)
 	p->nargs = param - 1;
 	MemoryContextSwitchTo(old);
 	return p;
+}
+
+/*
+ * The buffered journal entries, through the executor's row API (rows.c),
+ * with the caller's name and the transaction's start time (created_at's
+ * default, now()).  An entry that a trigger kept out of the journal fails
+ * the call: balances must never move without their entries.
+ */
+static void
+insert_journal(EacctCall *call, const LedgerBuffer *buf)
+{
+	Datum	   *cols[FLUSH_COLS + 2];
+	bool	   *nulls[FLUSH_COLS + 2];
+	Datum		caller = CStringGetTextDatum(eacct_caller_name(call));
+	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
+	bool		save = eacct_ledger_writing;
+	int			stored = 0;
+
+	for (int c = 0; c < FLUSH_COLS; c++)
+	{
+		cols[c] = buf->cols[c];
+		nulls[c] = flush_nullable[c] ? buf->nulls[c] : NULL;
+	}
+	cols[FLUSH_COLS] = palloc(sizeof(Datum) * buf->n);
+	cols[FLUSH_COLS + 1] = palloc(sizeof(Datum) * buf->n);
+	nulls[FLUSH_COLS] = nulls[FLUSH_COLS + 1] = NULL;
+	for (int i = 0; i < buf->n; i++)
+	{
+		cols[FLUSH_COLS][i] = caller;
+		cols[FLUSH_COLS + 1][i] = now;
+	}
+	eacct_ledger_writing = true;
+	PG_TRY();
+	{
+		stored = eacct_insert_rows("journal_entry", FLUSH_COLS + 2, journal_names,
+								   cols, nulls, buf->n);
+	}
+	PG_FINALLY();
+	{
+		eacct_ledger_writing = save;
+	}
+	PG_END_TRY();
+	if (stored != buf->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("eacct ledger lost journal entries"),
+				 errdetail("The call posted %d journal entries; the journal stored %d of them.",
+						   buf->n, stored)));
 }
 
 /*
@@ -471,7 +457,7 @@ ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const 
 	sort_updates(buf);
 	shape = flush_shape(buf);
 	if (tail->plans[shape] == NULL)
-		tail->plans[shape] = flush_plan(tail, shape, buf->n, buf->nupd);
+		tail->plans[shape] = flush_plan(tail, shape, buf->nupd);
 
 	for (int i = 0; i < LEDGER_TAIL_PARAMS; i++)
 	{
@@ -480,9 +466,9 @@ ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const 
 	}
 	v[LEDGER_TAIL_PARAMS] = CStringGetTextDatum(eacct_caller_name(call));
 	vn[LEDGER_TAIL_PARAMS] = ' ';
-	put_rows(v, vn, &k, &entry_rows, shape == SHAPE_ARRAYS, buf, buf->n);
-	put_rows(v, vn, &k, &update_rows, shape == SHAPE_ARRAYS, buf, buf->nupd);
+	put_updates(v, vn, &k, shape == SHAPE_ARRAYS, buf);
 	Assert(k == tail->plans[shape]->nargs);
+	insert_journal(call, buf);
 
 	expected = buf->nupd;
 	buf->n = 0;

@@ -267,6 +267,50 @@ SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], AR
 SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g3), 'accounts the trigger leaves alone still move money');
 ROLLBACK TO SAVEPOINT skip;
 
+
+-- ---------------------------------------------------------------------------
+-- the journal is written through the executor's row API (src/rows.c): a
+-- DBA's row triggers and CHECK constraints on it apply to every entry as
+-- for an INSERT; an entry a trigger keeps out fails the call (XX000)
+-- ---------------------------------------------------------------------------
+SAVEPOINT journal_rows;
+CREATE TABLE pg_temp.seen (kind text, account_id bigint);
+CREATE FUNCTION pg_temp.see_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.seen VALUES (TG_WHEN, NEW.account_id);
+    IF TG_WHEN = 'BEFORE' THEN
+        NEW.memo := coalesce(NEW.memo, 'seen');
+    END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER zz_before BEFORE INSERT ON eacct.journal_entry FOR EACH ROW EXECUTE FUNCTION pg_temp.see_entry();
+CREATE TRIGGER zz_after AFTER INSERT ON eacct.journal_entry FOR EACH ROW EXECUTE FUNCTION pg_temp.see_entry();
+SELECT eacct.transfer(:g1, :g3, 1) AS jr_rec \gset
+SELECT eacct.transfer_batch(ARRAY[:g1, :g1]::bigint[], ARRAY[:g2, :g3]::bigint[], ARRAY[1, 1]) IS NOT NULL AS batched \gset
+SELECT results_eq('SELECT kind, account_id FROM pg_temp.seen ORDER BY kind, account_id',
+    format('SELECT w, a FROM unnest(ARRAY[%L, %L]) w, unnest(ARRAY[%s, %s, %s, %s, %s, %s]::bigint[]) a',
+           'AFTER', 'BEFORE', :g1, :g1, :g1, :g2, :g3, :g3),
+    'BEFORE and AFTER row triggers on the journal fire once per entry of a transfer and of a batch');
+SELECT is((SELECT count(*) FROM eacct.journal_entry WHERE ref_id = :jr_rec AND memo = 'seen'), 2::bigint,
+    'a BEFORE trigger''s change of an entry is what the journal stores');
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify() agrees with the journal the triggers saw');
+ALTER TABLE eacct.journal_entry ADD CONSTRAINT zz_small CHECK (amount < 500) NOT VALID;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 5)', :g1), '23514',
+    'new row for relation "journal_entry" violates check constraint "zz_small"',
+    'a CHECK constraint added to the journal rejects an entry that breaks it');
+ALTER TABLE eacct.journal_entry DROP CONSTRAINT zz_small;
+CREATE FUNCTION pg_temp.skip_entry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
+CREATE TRIGGER zz_skip BEFORE INSERT ON eacct.journal_entry FOR EACH ROW
+    WHEN (NEW.account_id = 0 + current_setting('tap.skip_account')::bigint)
+    EXECUTE FUNCTION pg_temp.skip_entry();
+SET tap.skip_account = :'g3';
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g3), 'XX000',
+    'eacct ledger lost journal entries', 'a transfer whose credit entry a trigger skips fails');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :g1, :g1, :g2, :g3)),
+    'XX000: The call posted 4 journal entries; the journal stored 3 of them.',
+    'a batch with one skipped entry fails as a whole');
+ROLLBACK TO SAVEPOINT journal_rows;
+
 SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
     'account_guard is ENABLE ALWAYS after the rollback');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
