@@ -178,9 +178,12 @@ extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
 								 bool lock, bool missing_ok);
 extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
 
-/* rows.c: insert rows through the executor's row API */
+/* rows.c: write rows through the executor's row API */
 extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,
 							  Datum *const *cols, bool *const *nulls, int nrows);
+extern int	eacct_update_rows(const char *table, int ncols, const char *const *names,
+							  Datum *const *cols, const ItemPointerData *tids,
+							  const char *key_name, const int64 *keys, int nrows);
 
 /* what a journal entry refers to; zero / NULL fields are left empty */
 typedef struct LedgerRef
@@ -225,24 +228,20 @@ extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 extern void ledger_flush(EacctCall *call);
 
 /*
- * Journal entries are buffered during a call and written at its end: every
- * entry appended to eacct.journal_entry through the executor's row API
- * (rows.c), then one statement sets each account's row to its balances
- * after its last entry, with the CTEs of a LedgerTail (transfer.c appends
- * its records and pair changes that way).  The tail's own parameters are
- * $1..$LEDGER_TAIL_PARAMS; $7 is the caller's name (created_by).  The
- * ledger builds and keeps one plan per tail and shape of the call (how
- * many accounts).
+ * Journal entries are buffered during a call and written at its end
+ * through the executor's row API (rows.c): every entry appended to
+ * eacct.journal_entry, each account's row set to its balances after its
+ * last entry; then the CTEs of a LedgerTail run as one statement
+ * (transfer.c writes its records and pair changes that way).  The tail's
+ * own parameters are $1..$LEDGER_TAIL_PARAMS; $7 is the caller's name
+ * (created_by).  The ledger prepares and keeps its plan on first use.
  */
 #define LEDGER_TAIL_PARAMS 6
-#define LEDGER_SMALL 2			/* up to this many accounts: scalar
-								 * parameters in a VALUES list */
-#define LEDGER_SHAPES (LEDGER_SMALL + 1)
 typedef struct LedgerTail
 {
 	const char *sql;			/* ", name AS (...)" CTEs, or "" */
 	Oid			argtypes[LEDGER_TAIL_PARAMS];
-	EacctPlan  *plans[LEDGER_SHAPES];	/* made on first use */
+	EacctPlan  *plan;			/* made on first use */
 } LedgerTail;
 extern void ledger_flush_tail(EacctCall *call, LedgerTail *tail,
 							  const Datum *values, const char *nulls);

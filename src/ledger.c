@@ -53,23 +53,13 @@ static const char *const journal_names[FLUSH_COLS + 2] = {
 	"counterparty", "ref_id", "memo", "request_id", "created_by", "created_at"
 };
 
-/* an account's new state: row id, account id, balances, alert status */
-#define UPDATE_COLS (2 + NBAL + 1)
-static const Oid update_types[UPDATE_COLS] = {
-	TIDOID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID
+/* the account columns the flush writes: the balances in ledger order, then */
+static const char *const account_names[NBAL + 1] = {
+	"own_cash", "transfer_book", "credit_limit", "outstanding", "overdue", "alert_status"
 };
-#define UPDATE_COLUMNS \
-	"row_tid, account_id, own_cash, transfer_book, credit_limit, outstanding," \
-	" overdue, alert_status"
 
-/* the flush's own parameters follow the tail's and the caller's name */
-#define FLUSH_FIRST_PARAM (LEDGER_TAIL_PARAMS + 2)
-#define CALLER_PARAM "$7"
-StaticAssertDecl(LEDGER_TAIL_PARAMS == 6, "CALLER_PARAM must follow the tail's parameters");
-StaticAssertDecl(FLUSH_FIRST_PARAM - 1 + LEDGER_SMALL * UPDATE_COLS <= EACCT_MAX_PARAMS,
-				 "the largest VALUES shape must fit in EACCT_MAX_PARAMS");
-/* shapes: accounts - 1 (VALUES lists), and the arrays */
-#define SHAPE_ARRAYS (LEDGER_SHAPES - 1)
+/* the tail's parameters are followed by the caller's name */
+#define CALLER_PARAM (LEDGER_TAIL_PARAMS + 1)
 
 /* the last state of an account changed by this call */
 typedef struct LedgerUpdate
@@ -241,142 +231,20 @@ sort_updates(LedgerBuffer *buf)
 				 buf->upd[i].account_id);
 }
 
-/* column c of the new state of changed account i */
-static inline Datum
-update_value(const LedgerBuffer *buf, int i, int c)
-{
-	const LedgerUpdate *u = &buf->upd[i];
-
-	if (c == 0)
-		return PointerGetDatum(&u->tid);
-	if (c == 1)
-		return Int64GetDatum(u->account_id);
-	if (c < 2 + NBAL)
-		return Int64GetDatum(u->bal[c - 2]);
-	return CStringGetTextDatum(u->triggered ? "triggered" : "ok");
-}
-
-static const char *
-type_name(Oid type)
-{
-	switch (type)
-	{
-		case INT8OID:
-			return "int8";
-		case TEXTOID:
-			return "text";
-		case TIDOID:
-			return "tid";
-	}
-	elog(ERROR, "ledger flush has no parameter of type %u", type);
-	return NULL;				/* keep compiler quiet */
-}
-
 /*
- * The shape of a flush: up to LEDGER_SMALL accounts, scalar parameters in
- * a VALUES list, one shape per count; more, arrays expanded in the target
- * list.  Measured with callgrind: starting the executor for unnest() of
- * many arrays costs more than writing the rows of a small call.
- */
-static int
-flush_shape(const LedgerBuffer *buf)
-{
-	if (buf->nupd >= 1 && buf->nupd <= LEDGER_SMALL)
-		return buf->nupd - 1;
-	return SHAPE_ARRAYS;
-}
-
-/*
- * The accounts' new states as the row source of the UPDATE, from
- * parameter *param on, their types into p: for the array shape
- * "SELECT unnest($k::type[]), ...", one array per column; else
- * "VALUES ($k, ...), ...", one parameter per value.
- */
-static void
-append_updates(StringInfo s, EacctPlan *p, int *param, bool arrays, int nrows)
-{
-	if (arrays)
-		nrows = 1;
-	appendStringInfoString(s, arrays ? "SELECT " : "VALUES ");
-	for (int i = 0; i < nrows; i++)
-	{
-		appendStringInfoString(s, i ? ", (" : arrays ? "" : "(");
-		for (int c = 0; c < UPDATE_COLS; c++, (*param)++)
-		{
-			if (arrays)
-			{
-				appendStringInfo(s, "%spg_catalog.unnest($%d::pg_catalog.%s[])", c ? ", " : "",
-								 *param, type_name(update_types[c]));
-				p->argtypes[*param - 1] = get_array_type(update_types[c]);
-			}
-			else
-			{
-				appendStringInfo(s, "%s$%d", c ? ", " : "", *param);
-				p->argtypes[*param - 1] = update_types[c];
-			}
-		}
-		if (!arrays)
-			appendStringInfoChar(s, ')');
-	}
-}
-
-/* the parameter values of append_updates(), from v[*k] on, in its order */
-static void
-put_updates(Datum *v, char *vn, int *k, bool arrays, const LedgerBuffer *buf)
-{
-	if (arrays)
-	{
-		Datum	   *elems = palloc(sizeof(Datum) * buf->nupd);
-
-		for (int c = 0; c < UPDATE_COLS; c++, (*k)++)
-		{
-			for (int i = 0; i < buf->nupd; i++)
-				elems[i] = update_value(buf, i, c);
-			v[*k] = eacct_array(elems, NULL, buf->nupd, update_types[c]);
-			vn[*k] = ' ';
-		}
-		return;
-	}
-	for (int i = 0; i < buf->nupd; i++)
-		for (int c = 0; c < UPDATE_COLS; c++, (*k)++)
-		{
-			v[*k] = update_value(buf, i, c);
-			vn[*k] = ' ';
-		}
-}
-
-/*
- * The flush statement of a shape and tail, and its parameter types: the
- * tail's, the caller's name, the accounts'.  The statement is the UPDATE,
- * which finds each account by the row version its lock returned (so
- * SPI_processed counts the rows it reached); the tail's data-modifying
- * CTEs always run to completion.
+ * The statement of a tail: its CTEs (", name AS (...)"), with the caller's
+ * name as parameter $CALLER_PARAM.
  */
 static EacctPlan *
-flush_plan(LedgerTail *tail, int shape, int nupd)
+tail_plan(LedgerTail *tail)
 {
 	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 	EacctPlan  *p = palloc0(sizeof(EacctPlan));
-	StringInfoData s;
-	int			param = FLUSH_FIRST_PARAM;
 
-	initStringInfo(&s);
 	memcpy(p->argtypes, tail->argtypes, sizeof(tail->argtypes));
-	p->argtypes[LEDGER_TAIL_PARAMS] = TEXTOID;
-	/* the tail's CTEs (", name AS (...)"), then the UPDATE */
-	if (tail->sql[0])
-		appendStringInfo(&s, "WITH %s ", tail->sql + strspn(tail->sql, ", "));
-	appendStringInfoString(&s, "UPDATE eacct.account a SET"
-						   " own_cash = f.own_cash, transfer_book = f.transfer_book,"
-						   " credit_limit = f.credit_limit, outstanding = f.outstanding,"
-						   " overdue = f.overdue, alert_status = f.alert_status FROM (");
-	append_updates(&s, p, &param, shape == SHAPE_ARRAYS, nupd);
-	appendStringInfoString(&s, ") AS f (" UPDATE_COLUMNS ")"
-						   " WHERE a.ctid OPERATOR(pg_catalog.=) f.row_tid"
-						   " AND a.account_id OPERATOR(pg_catalog.=) f.account_id");
-	Assert(param - 1 <= EACCT_MAX_PARAMS);
-	p->sql = s.data;
-	p->nargs = param - 1;
+	p->argtypes[CALLER_PARAM - 1] = TEXTOID;
+	p->nargs = CALLER_PARAM;
+	p->sql = psprintf("WITH %s SELECT", tail->sql + strspn(tail->sql, ", "));
 	MemoryContextSwitchTo(old);
 	return p;
 }
@@ -430,23 +298,63 @@ insert_journal(EacctCall *call, const LedgerBuffer *buf)
 }
 
 /*
- * Write the buffered journal entries and account states of this call, and
- * the CTEs of `tail' with its parameters values[0 .. LEDGER_TAIL_PARAMS - 1]
- * (values NULL: all NULL; nulls NULL: none NULL), in one statement; then
- * check that it updated every changed account: each row was locked by this
- * call, so its row version cannot have moved; if it did (or a trigger
- * skipped the row), failing keeps money intact.
+ * Each changed account's row set to its balances after its last entry,
+ * through the executor's row API, by the row version its lock returned.
+ * Each row was locked by this call, so its version cannot have moved; if
+ * it did (or a trigger skipped the row), failing keeps money intact.
+ */
+static void
+update_accounts(const LedgerBuffer *buf)
+{
+	Datum	   *cols[NBAL + 1];
+	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * buf->nupd);
+	int64	   *ids = palloc(sizeof(int64) * buf->nupd);
+	bool		save = eacct_ledger_writing;
+	int			updated = 0;
+
+	for (int c = 0; c <= NBAL; c++)
+		cols[c] = palloc(sizeof(Datum) * buf->nupd);
+	for (int i = 0; i < buf->nupd; i++)
+	{
+		const LedgerUpdate *u = &buf->upd[i];
+
+		tids[i] = u->tid;
+		ids[i] = u->account_id;
+		for (int b = 0; b < NBAL; b++)
+			cols[b][i] = Int64GetDatum(u->bal[b]);
+		cols[NBAL][i] = CStringGetTextDatum(u->triggered ? "triggered" : "ok");
+	}
+	eacct_ledger_writing = true;
+	PG_TRY();
+	{
+		updated = eacct_update_rows("account", NBAL + 1, account_names, cols, tids,
+									"account_id", ids, buf->nupd);
+	}
+	PG_FINALLY();
+	{
+		eacct_ledger_writing = save;
+	}
+	PG_END_TRY();
+	if (updated != buf->nupd)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("eacct ledger lost track of locked account rows"),
+				 errdetail("The call changed %d accounts; its UPDATE reached %d of their rows.",
+						   buf->nupd, updated)));
+}
+
+/*
+ * Write the buffered journal entries and account states of this call, then
+ * run the CTEs of `tail' (unless empty) with its parameters
+ * values[0 .. LEDGER_TAIL_PARAMS - 1] (values NULL: all NULL; nulls NULL:
+ * none NULL) and the caller's name.
  */
 void
 ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const char *nulls)
 {
 	LedgerBuffer *buf = call->ledger;
-	Datum		v[EACCT_MAX_PARAMS];
-	char		vn[EACCT_MAX_PARAMS];
-	int			k = FLUSH_FIRST_PARAM - 1;
-	int			shape;
-	int			expected;
-	int64		updated;
+	Datum		v[CALLER_PARAM];
+	char		vn[CALLER_PARAM];
 
 	if (buf == NULL || buf->n == 0)
 	{
@@ -455,32 +363,24 @@ ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const 
 		return;
 	}
 	sort_updates(buf);
-	shape = flush_shape(buf);
-	if (tail->plans[shape] == NULL)
-		tail->plans[shape] = flush_plan(tail, shape, buf->nupd);
+	insert_journal(call, buf);
+	update_accounts(buf);
+	buf->n = 0;
+	buf->nupd = 0;
+	buf->flushed = true;
+	if (!tail->sql[0])
+		return;
 
+	if (tail->plan == NULL)
+		tail->plan = tail_plan(tail);
 	for (int i = 0; i < LEDGER_TAIL_PARAMS; i++)
 	{
 		v[i] = values ? values[i] : (Datum) 0;
 		vn[i] = !values ? 'n' : nulls ? nulls[i] : ' ';
 	}
-	v[LEDGER_TAIL_PARAMS] = CStringGetTextDatum(eacct_caller_name(call));
-	vn[LEDGER_TAIL_PARAMS] = ' ';
-	put_updates(v, vn, &k, shape == SHAPE_ARRAYS, buf);
-	Assert(k == tail->plans[shape]->nargs);
-	insert_journal(call, buf);
-
-	expected = buf->nupd;
-	buf->n = 0;
-	buf->nupd = 0;
-	buf->flushed = true;
-	updated = ledger_write(tail->plans[shape], v, vn);
-	if (updated != expected)
-		ereport(ERROR,
-				(errcode(ERRCODE_INTERNAL_ERROR),
-				 errmsg("eacct ledger lost track of locked account rows"),
-				 errdetail("The call changed %d accounts; its UPDATE reached " INT64_FORMAT
-						   " of their rows.", expected, updated)));
+	v[CALLER_PARAM - 1] = CStringGetTextDatum(eacct_caller_name(call));
+	vn[CALLER_PARAM - 1] = ' ';
+	ledger_write(tail->plan, v, vn);
 }
 
 /* the call's journal entries and balances, nothing else */

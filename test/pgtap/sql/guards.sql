@@ -269,9 +269,10 @@ ROLLBACK TO SAVEPOINT skip;
 
 
 -- ---------------------------------------------------------------------------
--- the journal is written through the executor's row API (src/rows.c): a
--- DBA's row triggers and CHECK constraints on it apply to every entry as
--- for an INSERT; an entry a trigger keeps out fails the call (XX000)
+-- the journal and the balances are written through the executor's row API
+-- (src/rows.c): a DBA's row triggers (with their column lists) and CHECK
+-- constraints apply to every entry and account as for INSERT and UPDATE;
+-- an entry a trigger keeps out fails the call (XX000)
 -- ---------------------------------------------------------------------------
 SAVEPOINT journal_rows;
 CREATE TABLE pg_temp.seen (kind text, account_id bigint);
@@ -294,6 +295,18 @@ SELECT results_eq('SELECT kind, account_id FROM pg_temp.seen ORDER BY kind, acco
 SELECT is((SELECT count(*) FROM eacct.journal_entry WHERE ref_id = :jr_rec AND memo = 'seen'), 2::bigint,
     'a BEFORE trigger''s change of an entry is what the journal stores');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify() agrees with the journal the triggers saw');
+CREATE TABLE pg_temp.seen_accounts (col text, account_id bigint);
+CREATE FUNCTION pg_temp.see_account() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.seen_accounts VALUES (TG_ARGV[0], NEW.account_id);
+    RETURN NEW;
+END $$;
+CREATE TRIGGER zz_cash AFTER UPDATE OF own_cash ON eacct.account FOR EACH ROW EXECUTE FUNCTION pg_temp.see_account('own_cash');
+CREATE TRIGGER zz_name BEFORE UPDATE OF name ON eacct.account FOR EACH ROW EXECUTE FUNCTION pg_temp.see_account('name');
+SELECT eacct.transfer(:g1, :g3, 1) > 0 AS moved \gset
+SELECT results_eq('SELECT col, account_id FROM pg_temp.seen_accounts ORDER BY account_id',
+    format('VALUES (%L, %s::bigint), (%L, %s)', 'own_cash', :g1, 'own_cash', :g3),
+    'an UPDATE OF own_cash trigger on eacct.account fires for both accounts of a transfer; UPDATE OF name does not');
 ALTER TABLE eacct.journal_entry ADD CONSTRAINT zz_small CHECK (amount < 500) NOT VALID;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 5)', :g1), '23514',
     'new row for relation "journal_entry" violates check constraint "zz_small"',
