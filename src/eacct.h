@@ -177,6 +177,8 @@ typedef struct LedgerAccount
 extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
 								 bool lock, bool missing_ok);
 extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
+extern bool ledger_pair_row(int64 enterprise_id, int64 source, int64 holder,
+							ItemPointer tid, int64 *transferred, int64 *withdrawn);
 
 /* rows.c: write rows through the executor's row API */
 extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,
@@ -228,24 +230,16 @@ extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 extern void ledger_flush(EacctCall *call);
 
 /*
- * Journal entries are buffered during a call and written at its end
+ * Journal entries are buffered during a call and written by ledger_flush()
  * through the executor's row API (rows.c): every entry appended to
  * eacct.journal_entry, each account's row set to its balances after its
- * last entry; then the CTEs of a LedgerTail run as one statement
- * (transfer.c writes its records and pair changes that way).  The tail's
- * own parameters are $1..$LEDGER_TAIL_PARAMS; $7 is the caller's name
- * (created_by).  The ledger prepares and keeps its plan on first use.
+ * last entry.  transfer.c then writes its records and pair changes the
+ * same way.
  */
-#define LEDGER_TAIL_PARAMS 6
-typedef struct LedgerTail
-{
-	const char *sql;			/* ", name AS (...)" CTEs, or "" */
-	Oid			argtypes[LEDGER_TAIL_PARAMS];
-	EacctPlan  *plan;			/* made on first use */
-} LedgerTail;
-extern void ledger_flush_tail(EacctCall *call, LedgerTail *tail,
-							  const Datum *values, const char *nulls);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
+extern int	ledger_update_rows(const char *table, int ncols, const char *const *names,
+							   Datum *const *cols, const ItemPointerData *tids,
+							   const char *key_name, const int64 *keys, int nrows);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);
 extern void ledger_alert_notify(EacctCall *call, const LedgerAccount *a);

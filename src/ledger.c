@@ -58,9 +58,6 @@ static const char *const account_names[NBAL + 1] = {
 	"own_cash", "transfer_book", "credit_limit", "outstanding", "overdue", "alert_status"
 };
 
-/* the tail's parameters are followed by the caller's name */
-#define CALLER_PARAM (LEDGER_TAIL_PARAMS + 1)
-
 /* the last state of an account changed by this call */
 typedef struct LedgerUpdate
 {
@@ -182,6 +179,28 @@ ledger_write(EacctPlan *p, Datum *values, const char *nulls)
 	return n;
 }
 
+/* eacct_update_rows() (rows.c) of balance columns, past the guard triggers */
+int
+ledger_update_rows(const char *table, int ncols, const char *const *names,
+				   Datum *const *cols, const ItemPointerData *tids,
+				   const char *key_name, const int64 *keys, int nrows)
+{
+	bool		save = eacct_ledger_writing;
+	int			n = 0;
+
+	eacct_ledger_writing = true;
+	PG_TRY();
+	{
+		n = eacct_update_rows(table, ncols, names, cols, tids, key_name, keys, nrows);
+	}
+	PG_FINALLY();
+	{
+		eacct_ledger_writing = save;
+	}
+	PG_END_TRY();
+	return n;
+}
+
 /*
  * nextval() of one of eacct's sequences, without SPI; the OID is looked up
  * once per call (a call cannot see DDL in its middle).
@@ -232,24 +251,6 @@ sort_updates(LedgerBuffer *buf)
 }
 
 /*
- * The statement of a tail: its CTEs (", name AS (...)"), with the caller's
- * name as parameter $CALLER_PARAM.
- */
-static EacctPlan *
-tail_plan(LedgerTail *tail)
-{
-	MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-	EacctPlan  *p = palloc0(sizeof(EacctPlan));
-
-	memcpy(p->argtypes, tail->argtypes, sizeof(tail->argtypes));
-	p->argtypes[CALLER_PARAM - 1] = TEXTOID;
-	p->nargs = CALLER_PARAM;
-	p->sql = psprintf("WITH %s SELECT", tail->sql + strspn(tail->sql, ", "));
-	MemoryContextSwitchTo(old);
-	return p;
-}
-
-/*
  * The buffered journal entries, through the executor's row API (rows.c),
  * with the caller's name and the transaction's start time (created_at's
  * default, now()).  An entry that a trigger kept out of the journal fails
@@ -262,8 +263,7 @@ insert_journal(EacctCall *call, const LedgerBuffer *buf)
 	bool	   *nulls[FLUSH_COLS + 2];
 	Datum		caller = CStringGetTextDatum(eacct_caller_name(call));
 	Datum		now = TimestampTzGetDatum(GetCurrentTransactionStartTimestamp());
-	bool		save = eacct_ledger_writing;
-	int			stored = 0;
+	int			stored;
 
 	for (int c = 0; c < FLUSH_COLS; c++)
 	{
@@ -278,17 +278,8 @@ insert_journal(EacctCall *call, const LedgerBuffer *buf)
 		cols[FLUSH_COLS][i] = caller;
 		cols[FLUSH_COLS + 1][i] = now;
 	}
-	eacct_ledger_writing = true;
-	PG_TRY();
-	{
-		stored = eacct_insert_rows("journal_entry", FLUSH_COLS + 2, journal_names,
-								   cols, nulls, buf->n);
-	}
-	PG_FINALLY();
-	{
-		eacct_ledger_writing = save;
-	}
-	PG_END_TRY();
+	stored = eacct_insert_rows("journal_entry", FLUSH_COLS + 2, journal_names,
+							   cols, nulls, buf->n);
 	if (stored != buf->n)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -309,8 +300,7 @@ update_accounts(const LedgerBuffer *buf)
 	Datum	   *cols[NBAL + 1];
 	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * buf->nupd);
 	int64	   *ids = palloc(sizeof(int64) * buf->nupd);
-	bool		save = eacct_ledger_writing;
-	int			updated = 0;
+	int			updated;
 
 	for (int c = 0; c <= NBAL; c++)
 		cols[c] = palloc(sizeof(Datum) * buf->nupd);
@@ -324,17 +314,8 @@ update_accounts(const LedgerBuffer *buf)
 			cols[b][i] = Int64GetDatum(u->bal[b]);
 		cols[NBAL][i] = CStringGetTextDatum(u->triggered ? "triggered" : "ok");
 	}
-	eacct_ledger_writing = true;
-	PG_TRY();
-	{
-		updated = eacct_update_rows("account", NBAL + 1, account_names, cols, tids,
-									"account_id", ids, buf->nupd);
-	}
-	PG_FINALLY();
-	{
-		eacct_ledger_writing = save;
-	}
-	PG_END_TRY();
+	updated = ledger_update_rows("account", NBAL + 1, account_names, cols, tids,
+								 "account_id", ids, buf->nupd);
 	if (updated != buf->nupd)
 		ereport(ERROR,
 				(errcode(ERRCODE_INTERNAL_ERROR),
@@ -344,54 +325,22 @@ update_accounts(const LedgerBuffer *buf)
 }
 
 /*
- * Write the buffered journal entries and account states of this call, then
- * run the CTEs of `tail' (unless empty) with its parameters
- * values[0 .. LEDGER_TAIL_PARAMS - 1] (values NULL: all NULL; nulls NULL:
- * none NULL) and the caller's name.
+ * Write the buffered journal entries and account states of this call,
+ * through the executor's row API (rows.c).
  */
 void
-ledger_flush_tail(EacctCall *call, LedgerTail *tail, const Datum *values, const char *nulls)
+ledger_flush(EacctCall *call)
 {
 	LedgerBuffer *buf = call->ledger;
-	Datum		v[CALLER_PARAM];
-	char		vn[CALLER_PARAM];
 
 	if (buf == NULL || buf->n == 0)
-	{
-		if (tail->sql[0])
-			elog(ERROR, "ledger tail without journal entries");
 		return;
-	}
 	sort_updates(buf);
 	insert_journal(call, buf);
 	update_accounts(buf);
 	buf->n = 0;
 	buf->nupd = 0;
 	buf->flushed = true;
-	if (!tail->sql[0])
-		return;
-
-	if (tail->plan == NULL)
-		tail->plan = tail_plan(tail);
-	for (int i = 0; i < LEDGER_TAIL_PARAMS; i++)
-	{
-		v[i] = values ? values[i] : (Datum) 0;
-		vn[i] = !values ? 'n' : nulls ? nulls[i] : ' ';
-	}
-	v[CALLER_PARAM - 1] = CStringGetTextDatum(eacct_caller_name(call));
-	vn[CALLER_PARAM - 1] = ' ';
-	ledger_write(tail->plan, v, vn);
-}
-
-/* the call's journal entries and balances, nothing else */
-static LedgerTail no_tail = {
-	"", {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, INT8OID}
-};
-
-void
-ledger_flush(EacctCall *call)
-{
-	ledger_flush_tail(call, &no_tail, NULL, NULL);
 }
 
 /* remember the state of account `a' after this change, for the flush */

@@ -376,43 +376,79 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 }
 
 /*
+ * The eacct.transfer_pair row (enterprise_id, source, holder) as `snap'
+ * sees it, found by the primary key: its version and its two sums; false
+ * when there is none.
+ */
+static bool
+pair_probe(Snapshot snap, int64 enterprise_id, int64 source, int64 holder,
+		   ItemPointer tid, int64 *transferred, int64 *withdrawn)
+{
+	Oid			nsp = get_namespace_oid("eacct", false);
+	Relation	rel = table_open(eacct_relid(nsp, "transfer_pair"), AccessShareLock);
+	Relation	idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	IndexScanDesc scan;
+	ScanKeyData key[3];
+	bool		found;
+
+	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(enterprise_id));
+	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(source));
+	ScanKeyInit(&key[2], 3, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(holder));
+	scan = index_beginscan(rel, idx, snap, 3, 0);
+	index_rescan(scan, key, 3, NULL, 0);
+	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	if (found)
+	{
+		ItemPointerCopy(&slot->tts_tid, tid);
+		*transferred = int8_att(slot, find_column(rel, "transferred"));
+		*withdrawn = int8_att(slot, find_column(rel, "withdrawn"));
+	}
+	index_endscan(scan);
+	ExecDropSingleTupleTableSlot(slot);
+	index_close(idx, NoLock);
+	table_close(rel, NoLock);
+	return found;
+}
+
+/*
  * net_transferred(source -> holder): transferred minus withdrawn of its
- * eacct.transfer_pair row, read by the primary key with a new snapshot (as
- * the SELECT it replaces did), or -1 when the source never transferred to
- * the holder.  The row is changed only under the locks of both accounts.
+ * eacct.transfer_pair row, read with a new snapshot (as the SELECT it
+ * replaces did), or -1 when the source never transferred to the holder.
  */
 int64
 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
 {
-	Oid			nsp;
-	Relation	rel;
-	Relation	idx;
-	TupleTableSlot *slot;
-	IndexScanDesc scan;
-	ScanKeyData key[3];
-	int64		net = -1;
+	ItemPointerData tid;
+	int64		transferred;
+	int64		withdrawn;
+	bool		found;
 
 	CommandCounterIncrement();
-	nsp = get_namespace_oid("eacct", false);
-	rel = table_open(eacct_relid(nsp, "transfer_pair"), AccessShareLock);
-	idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
-	slot = table_slot_create(rel, NULL);
-	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(enterprise_id));
-	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(source));
-	ScanKeyInit(&key[2], 3, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(holder));
 	PushActiveSnapshot(GetTransactionSnapshot());
-	scan = index_beginscan(rel, idx, GetActiveSnapshot(), 3, 0);
-	index_rescan(scan, key, 3, NULL, 0);
-	if (index_getnext_slot(scan, ForwardScanDirection, slot))
-	{
-		/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
-		net = int8_att(slot, find_column(rel, "transferred")) -
-			int8_att(slot, find_column(rel, "withdrawn"));
-	}
-	index_endscan(scan);
+	found = pair_probe(GetActiveSnapshot(), enterprise_id, source, holder,
+					   &tid, &transferred, &withdrawn);
 	PopActiveSnapshot();
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(idx, NoLock);
-	table_close(rel, NoLock);
-	return net;
+	/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
+	return found ? transferred - withdrawn : -1;
+}
+
+/*
+ * The transfer_pair row (enterprise_id, source, holder) as last committed
+ * (or written by this transaction), for changing it; false when there is
+ * none.  The caller holds the locks of both accounts, which every writer
+ * of a pair takes, so the row cannot change until it commits.
+ */
+bool
+ledger_pair_row(int64 enterprise_id, int64 source, int64 holder,
+				ItemPointer tid, int64 *transferred, int64 *withdrawn)
+{
+	bool		found;
+
+	CommandCounterIncrement();
+	PushActiveSnapshot(GetLatestSnapshot());
+	found = pair_probe(GetActiveSnapshot(), enterprise_id, source, holder,
+					   tid, transferred, withdrawn);
+	PopActiveSnapshot();
+	return found;
 }

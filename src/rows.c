@@ -8,9 +8,10 @@
  * INSERT and UPDATE statements have them, without planning and starting
  * ModifyTable nodes and VALUES or unnest() scans for every call.  That
  * start-up was about a third of a single transfer (callgrind).  Columns an
- * insert does not name are NULL (their defaults are not evaluated), and
- * statement-level triggers do not fire; eacct's tables have neither
- * (README, Performance).
+ * insert does not name get their defaults.  Unlike in a statement, AFTER
+ * ROW triggers fire when each table's rows of a call are written, and
+ * statement-level triggers and transition tables are not supported on
+ * eacct's tables (README, Decisions).
  */
 #include "eacct.h"
 
@@ -23,6 +24,7 @@
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
+#include "rewrite/rewriteHandler.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
@@ -36,6 +38,10 @@ typedef struct RowTarget
 	EPQState	epq;
 	TupleTableSlot *slot;		/* the new row, virtual */
 	int		   *att;			/* slot index of each named column */
+	int			ndefaults;		/* inserts: unnamed columns with defaults */
+	int		   *defatt;
+	ExprState **defexpr;
+	MemoryContext caller;		/* the caller's context, restored at close */
 } RowTarget;
 
 /* the slot index (attnum - 1) of column `name' of eacct.<table> */
@@ -63,6 +69,11 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation eacct.%s does not exist", table);
 	t->rel = table_open(relid, RowExclusiveLock);
+	if (t->rel->rd_rel->relkind != RELKIND_RELATION)
+		elog(ERROR, "eacct.%s is not an ordinary table", table);
+	/* everything below lives in the executor state's memory */
+	t->estate = CreateExecutorState();
+	t->caller = MemoryContextSwitchTo(t->estate->es_query_cxt);
 
 	t->att = palloc(sizeof(int) * ncols);
 	for (int c = 0; c < ncols; c++)
@@ -75,7 +86,6 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 	 * The range table's entry says which columns are written: column lists
 	 * of UPDATE OF triggers and error reports read them.
 	 */
-	t->estate = CreateExecutorState();
 	rte = makeNode(RangeTblEntry);
 	rte->rtekind = RTE_RELATION;
 	rte->relid = relid;
@@ -118,6 +128,30 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 #endif
 	ExecOpenIndices(t->rri, false);
 	t->slot = ExecInitExtraTupleSlot(t->estate, RelationGetDescr(t->rel), &TTSOpsVirtual);
+
+	/* an insert fills the columns it does not name with their defaults */
+	t->ndefaults = 0;
+	if (!update)
+	{
+		TupleDesc	desc = RelationGetDescr(t->rel);
+
+		t->defatt = palloc(sizeof(int) * desc->natts);
+		t->defexpr = palloc(sizeof(ExprState *) * desc->natts);
+		for (int a = 0; a < desc->natts; a++)
+		{
+			Form_pg_attribute attr = TupleDescAttr(desc, a);
+			Expr	   *def;
+
+			if (attr->attisdropped || attr->attgenerated ||
+				bms_is_member(a + 1 - FirstLowInvalidHeapAttributeNumber, cols))
+				continue;
+			def = (Expr *) build_column_default(t->rel, a + 1);
+			if (def == NULL)
+				continue;
+			t->defatt[t->ndefaults] = a;
+			t->defexpr[t->ndefaults++] = ExecPrepareExpr(def, t->estate);
+		}
+	}
 	AfterTriggerBeginQuery();
 }
 
@@ -134,8 +168,8 @@ close_target(RowTarget *t)
 	ExecCloseIndices(t->rri);
 #endif
 	ExecResetTupleTable(t->estate->es_tupleTable, false);
+	MemoryContextSwitchTo(t->caller);
 	FreeExecutorState(t->estate);
-	pfree(t->att);
 	table_close(t->rel, NoLock);
 }
 
@@ -164,6 +198,10 @@ eacct_insert_rows(const char *table, int ncols, const char *const *names,
 			t.slot->tts_values[t.att[c]] = cols[c][i];
 			t.slot->tts_isnull[t.att[c]] = nulls && nulls[c] && nulls[c][i];
 		}
+		for (int d = 0; d < t.ndefaults; d++)
+			t.slot->tts_values[t.defatt[d]] =
+				ExecEvalExpr(t.defexpr[d], GetPerTupleExprContext(t.estate),
+							 &t.slot->tts_isnull[t.defatt[d]]);
 		ExecStoreVirtualTuple(t.slot);
 #if PG_VERSION_NUM >= 140000
 		ExecSimpleRelationInsert(t.rri, t.estate, t.slot);

@@ -9,7 +9,10 @@
  */
 #include "eacct.h"
 
+#include "access/xact.h"
+#include "common/int.h"
 #include "mb/pg_wchar.h"
+#include "utils/timestamp.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -23,67 +26,24 @@ PG_FUNCTION_INFO_V1(eacct_transfer_batch);
 
 
 /*
- * Transfer records of a call are buffered and written, with the matching
- * changes of eacct.transfer_pair, as the tail of the statement that writes
- * the call's journal entries and balances (ledger_flush_tail).  transfer()
- * and withdraw() write one record with scalar parameters (the smallest
- * plan: its start-up runs while the accounts are locked); transfer_batch()
- * writes arrays of transfers, summing them per pair.  (Measured with
- * callgrind: an upsert of the pairs costs fewer instructions than an
- * UPDATE followed by an INSERT of the missing ones.)  Parameters: $1
- * enterprise, $2 record id, $3 from, $4 to, $5 amount, $6 request id, $7
- * the caller's name.
+ * Transfer records of a call are buffered and written after the call's
+ * journal entries and balances (ledger_flush), through the executor's row
+ * API (rows.c), with the matching changes of eacct.transfer_pair:
+ * transfer_batch() sums its transfers per pair first.  A pair row is
+ * changed only under the locks of both its accounts, which the call holds,
+ * so it is read, then updated or inserted, without ON CONFLICT.
  */
-#define RECORD_ONE_SQL(kind) \
-	", ins AS (" \
-	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account," \
-	"    to_account, amount, request_id, created_by)" \
-	"  VALUES ($1, $2, '" kind "', $3, $4, $5, $6, $7))"
-#define RECORD_ONE_TYPES {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID, TEXTOID}
-
-static LedgerTail transfer_one = {
-	RECORD_ONE_SQL("transfer")
-	", t AS ("
-	"  INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
-	"    transferred) VALUES ($1, $3, $4, $5)"
-	"  ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
-	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)",
-	RECORD_ONE_TYPES
+static const char *const record_names[] = {
+	"enterprise_id", "record_id", "kind", "from_account", "to_account", "amount",
+	"request_id", "created_by", "created_at"
 };
+#define RECORD_COLS ((int) lengthof(record_names))
 
-/* a withdrawal: from = the holder, to = the source of the pair */
-static LedgerTail withdraw_one = {
-	RECORD_ONE_SQL("withdraw")
-	", w AS ("
-	"  UPDATE eacct.transfer_pair p SET withdrawn = p.withdrawn OPERATOR(pg_catalog.+) $5"
-	"  WHERE p.enterprise_id OPERATOR(pg_catalog.=) $1"
-	"    AND p.source_account OPERATOR(pg_catalog.=) $4"
-	"    AND p.holder_account OPERATOR(pg_catalog.=) $3)",
-	RECORD_ONE_TYPES
+static const char *const pair_names[] = {
+	"enterprise_id", "source_account", "holder_account", "transferred", "withdrawn"
 };
-
-static LedgerTail transfer_many = {
-	", r AS ("
-	"  SELECT pg_catalog.unnest($1::pg_catalog.int8[]) AS enterprise_id,"
-	"    pg_catalog.unnest($2::pg_catalog.int8[]) AS record_id,"
-	"    pg_catalog.unnest($3::pg_catalog.int8[]) AS from_account,"
-	"    pg_catalog.unnest($4::pg_catalog.int8[]) AS to_account,"
-	"    pg_catalog.unnest($5::pg_catalog.int8[]) AS amount,"
-	"    pg_catalog.unnest($6::pg_catalog.text[]) AS request_id),"
-	" ins AS ("
-	"  INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind, from_account,"
-	"    to_account, amount, request_id, created_by)"
-	"  SELECT r.enterprise_id, r.record_id, 'transfer', r.from_account, r.to_account,"
-	"    r.amount, r.request_id, $7 FROM r),"
-	" t AS ("
-	"  INSERT INTO eacct.transfer_pair AS p (enterprise_id, source_account, holder_account,"
-	"    transferred)"
-	"  SELECT r.enterprise_id, r.from_account, r.to_account, pg_catalog.sum(r.amount)"
-	"  FROM r GROUP BY 1, 2, 3"
-	"  ON CONFLICT (enterprise_id, source_account, holder_account) DO UPDATE"
-	"  SET transferred = p.transferred OPERATOR(pg_catalog.+) EXCLUDED.transferred)",
-	{INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, INT8ARRAYOID, TEXTARRAYOID}
-};
+#define PAIR_COLS ((int) lengthof(pair_names))
+#define PAIR_SUMS 3				/* transferred, withdrawn: pair_names[3..4] */
 
 typedef struct RecordBuffer
 {
@@ -115,40 +75,163 @@ record_buffer(int cap)
 	return b;
 }
 
-/* write the call's journal entries, records and pair changes, one statement */
+/* n copies of one datum */
+static Datum *
+repeated(Datum d, int n)
+{
+	Datum	   *a = palloc(sizeof(Datum) * n);
+
+	for (int i = 0; i < n; i++)
+		a[i] = d;
+	return a;
+}
+
+/* the buffered transfer records */
+static void
+write_records(EacctCall *call, RecordBuffer *b)
+{
+	Datum	   *cols[RECORD_COLS] = {
+		b->ent, b->id,
+		repeated(CStringGetTextDatum(b->withdraw ? "withdraw" : "transfer"), b->n),
+		b->from, b->to, b->amount, b->request_id,
+		repeated(CStringGetTextDatum(eacct_caller_name(call)), b->n),
+		repeated(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), b->n)
+	};
+	bool	   *nulls[RECORD_COLS] = {[6] = b->request_null};
+	int			stored;
+
+	stored = eacct_insert_rows("transfer_record", RECORD_COLS, record_names, cols, nulls, b->n);
+	if (stored != b->n)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("eacct lost transfer records"),
+				 errdetail("The call made %d transfer records; the table stored %d of them.",
+						   b->n, stored)));
+}
+
+/* one pair's change: (enterprise, source, holder) and the sum moved */
+typedef struct PairChange
+{
+	int64		ent;
+	int64		source;
+	int64		holder;
+	int64		sum;
+} PairChange;
+
+static int
+cmp_pair(const void *a, const void *b)
+{
+	const PairChange *x = a;
+	const PairChange *y = b;
+
+	if (x->ent != y->ent)
+		return x->ent < y->ent ? -1 : 1;
+	if (x->source != y->source)
+		return x->source < y->source ? -1 : 1;
+	if (x->holder != y->holder)
+		return x->holder < y->holder ? -1 : 1;
+	return 0;
+}
+
+static int64
+add_sum(int64 a, int64 b)
+{
+	int64		r;
+
+	if (pg_add_s64_overflow(a, b, &r))
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("bigint out of range"),
+				 errdetail("A transfer pair's sum would exceed " INT64_FORMAT " cents.",
+						   PG_INT64_MAX)));
+	return r;
+}
+
+/*
+ * The pairs' new sums: transfers add to `transferred' of (from -> to),
+ * withdrawals to `withdrawn' of (to -> from); existing rows are updated,
+ * a transfer's new pair inserted.
+ */
+static void
+write_pairs(RecordBuffer *b)
+{
+	PairChange *c = palloc(sizeof(PairChange) * b->n);
+	int			nc = 0;
+	int			sum = b->withdraw ? 1 : 0;	/* which of the two sums moves */
+	Datum	   *upd[2];
+	Datum	   *ins[PAIR_COLS];
+	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * b->n);
+	int64	   *holders = palloc(sizeof(int64) * b->n);
+	int			nu = 0;
+	int			ni = 0;
+	int			done;
+
+	for (int i = 0; i < b->n; i++)
+	{
+		c[i].ent = DatumGetInt64(b->ent[i]);
+		c[i].source = DatumGetInt64(b->withdraw ? b->to[i] : b->from[i]);
+		c[i].holder = DatumGetInt64(b->withdraw ? b->from[i] : b->to[i]);
+		c[i].sum = DatumGetInt64(b->amount[i]);
+	}
+	qsort(c, b->n, sizeof(PairChange), cmp_pair);
+	for (int i = 0; i < b->n; i++)
+	{
+		if (nc > 0 && cmp_pair(&c[nc - 1], &c[i]) == 0)
+			c[nc - 1].sum = add_sum(c[nc - 1].sum, c[i].sum);
+		else
+			c[nc++] = c[i];
+	}
+
+	for (int k = 0; k < 2; k++)
+		upd[k] = palloc(sizeof(Datum) * nc);
+	for (int k = 0; k < PAIR_COLS; k++)
+		ins[k] = palloc(sizeof(Datum) * nc);
+	for (int i = 0; i < nc; i++)
+	{
+		int64		sums[2];
+
+		if (ledger_pair_row(c[i].ent, c[i].source, c[i].holder, &tids[nu], &sums[0], &sums[1]))
+		{
+			sums[sum] = add_sum(sums[sum], c[i].sum);
+			upd[0][nu] = Int64GetDatum(sums[0]);
+			upd[1][nu] = Int64GetDatum(sums[1]);
+			holders[nu++] = c[i].holder;
+		}
+		else if (b->withdraw)
+			elog(ERROR, "transfer pair of account " INT64_FORMAT " to " INT64_FORMAT " is gone",
+				 c[i].source, c[i].holder);
+		else
+		{
+			ins[0][ni] = Int64GetDatum(c[i].ent);
+			ins[1][ni] = Int64GetDatum(c[i].source);
+			ins[2][ni] = Int64GetDatum(c[i].holder);
+			ins[3][ni] = Int64GetDatum(c[i].sum);
+			ins[4][ni] = Int64GetDatum(0);
+			ni++;
+		}
+	}
+
+	/* the pair's guard lets only the ledger change its sums */
+	done = ledger_update_rows("transfer_pair", 2, &pair_names[PAIR_SUMS], upd, tids,
+							  "holder_account", holders, nu);
+	done += eacct_insert_rows("transfer_pair", PAIR_COLS, pair_names, ins, NULL, ni);
+	if (done != nu + ni)
+		ereport(ERROR,
+				(errcode(ERRCODE_INTERNAL_ERROR),
+				 errmsg("eacct lost transfer pair changes"),
+				 errdetail("The call changed %d transfer pairs; %d were written.",
+						   nu + ni, done)));
+}
+
+/* write the call's journal entries and balances, then its records and pairs */
 static void
 flush_records(EacctCall *call, RecordBuffer *b)
 {
-	Datum		v[LEDGER_TAIL_PARAMS];
-	char		nulls[LEDGER_TAIL_PARAMS];
-
 	if (b->n == 0)
 		return;
-	memset(nulls, ' ', sizeof(nulls));
-	if (b->n == 1)
-	{
-		v[0] = b->ent[0];
-		v[1] = b->id[0];
-		v[2] = b->from[0];
-		v[3] = b->to[0];
-		v[4] = b->amount[0];
-		v[5] = b->request_id[0];
-		if (b->request_null[0])
-			nulls[5] = 'n';
-		ledger_flush_tail(call, b->withdraw ? &withdraw_one : &transfer_one, v, nulls);
-	}
-	else
-	{
-		if (b->withdraw)
-			elog(ERROR, "withdrawals are written one at a time");
-		v[0] = eacct_array(b->ent, NULL, b->n, INT8OID);
-		v[1] = eacct_array(b->id, NULL, b->n, INT8OID);
-		v[2] = eacct_array(b->from, NULL, b->n, INT8OID);
-		v[3] = eacct_array(b->to, NULL, b->n, INT8OID);
-		v[4] = eacct_array(b->amount, NULL, b->n, INT8OID);
-		v[5] = eacct_array(b->request_id, b->request_null, b->n, TEXTOID);
-		ledger_flush_tail(call, &transfer_many, v, nulls);
-	}
+	ledger_flush(call);
+	write_records(call, b);
+	write_pairs(b);
 	b->n = 0;
 }
 

@@ -307,6 +307,13 @@ SELECT eacct.transfer(:g1, :g3, 1) > 0 AS moved \gset
 SELECT results_eq('SELECT col, account_id FROM pg_temp.seen_accounts ORDER BY account_id',
     format('VALUES (%L, %s::bigint), (%L, %s)', 'own_cash', :g1, 'own_cash', :g3),
     'an UPDATE OF own_cash trigger on eacct.account fires for both accounts of a transfer; UPDATE OF name does not');
+ALTER TABLE eacct.journal_entry ADD COLUMN zz_note text NOT NULL DEFAULT 'noted',
+    ADD COLUMN zz_seq bigint GENERATED ALWAYS AS IDENTITY;
+SELECT eacct.transfer(:g1, :g3, 1) AS jr_rec2 \gset
+SELECT results_eq(format('SELECT zz_note, zz_seq IS NOT NULL FROM eacct.journal_entry WHERE ref_id = %s', :jr_rec2),
+    $$VALUES ('noted', true), ('noted', true)$$,
+    'columns a DBA adds to the journal get their defaults (and identity values) in the ledger''s entries');
+ALTER TABLE eacct.journal_entry DROP COLUMN zz_note, DROP COLUMN zz_seq;
 ALTER TABLE eacct.journal_entry ADD CONSTRAINT zz_small CHECK (amount < 500) NOT VALID;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 5)', :g1), '23514',
     'new row for relation "journal_entry" violates check constraint "zz_small"',
