@@ -10,7 +10,6 @@
 #include "eacct.h"
 
 #include "access/xact.h"
-#include "common/int.h"
 #include "mb/pg_wchar.h"
 #include "utils/timestamp.h"
 #include "utils/array.h"
@@ -133,20 +132,6 @@ cmp_pair(const void *a, const void *b)
 	return 0;
 }
 
-static int64
-add_sum(int64 a, int64 b)
-{
-	int64		r;
-
-	if (pg_add_s64_overflow(a, b, &r))
-		ereport(ERROR,
-				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
-				 errmsg("bigint out of range"),
-				 errdetail("A transfer pair's sum would exceed " INT64_FORMAT " cents.",
-						   PG_INT64_MAX)));
-	return r;
-}
-
 /*
  * The pairs' new sums: transfers add to `transferred' of (from -> to),
  * withdrawals to `withdrawn' of (to -> from); existing rows are updated,
@@ -177,7 +162,7 @@ write_pairs(RecordBuffer *b)
 	for (int i = 0; i < b->n; i++)
 	{
 		if (nc > 0 && cmp_pair(&c[nc - 1], &c[i]) == 0)
-			c[nc - 1].sum = add_sum(c[nc - 1].sum, c[i].sum);
+			c[nc - 1].sum = eacct_add(c[nc - 1].sum, c[i].sum);
 		else
 			c[nc++] = c[i];
 	}
@@ -192,7 +177,7 @@ write_pairs(RecordBuffer *b)
 
 		if (ledger_pair_row(c[i].ent, c[i].source, c[i].holder, &tids[nu], &sums[0], &sums[1]))
 		{
-			sums[sum] = add_sum(sums[sum], c[i].sum);
+			sums[sum] = eacct_add(sums[sum], c[i].sum);
 			upd[0][nu] = Int64GetDatum(sums[0]);
 			upd[1][nu] = Int64GetDatum(sums[1]);
 			holders[nu++] = c[i].holder;
