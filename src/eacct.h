@@ -177,8 +177,18 @@ typedef struct LedgerAccount
 extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
 								 bool lock, bool missing_ok);
 extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
-extern bool ledger_pair_row(int64 enterprise_id, int64 source, int64 holder,
-							ItemPointer tid, int64 *transferred, int64 *withdrawn);
+/* a transfer pair's row as ledger_pair_rows() finds it */
+typedef struct LedgerPair
+{
+	int64		enterprise_id;
+	int64		source;
+	int64		holder;
+	bool		found;
+	ItemPointerData tid;
+	int64		transferred;
+	int64		withdrawn;
+} LedgerPair;
+extern void ledger_pair_rows(int n, LedgerPair *p);
 
 /* rows.c: write rows through the executor's row API */
 extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,

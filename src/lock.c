@@ -375,39 +375,62 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	return all;
 }
 
-/*
- * The eacct.transfer_pair row (enterprise_id, source, holder) as `snap'
- * sees it, found by the primary key: its version and its two sums; false
- * when there is none.
- */
-static bool
-pair_probe(Snapshot snap, int64 enterprise_id, int64 source, int64 holder,
-		   ItemPointer tid, int64 *transferred, int64 *withdrawn)
+/* transfer pairs opened for reading by the primary key */
+typedef struct PairReader
+{
+	Relation	rel;
+	Relation	idx;
+	TupleTableSlot *slot;
+	IndexScanDesc scan;
+	AttrNumber	transferred;
+	AttrNumber	withdrawn;
+} PairReader;
+
+static void
+open_pairs(PairReader *r, Snapshot snap)
 {
 	Oid			nsp = get_namespace_oid("eacct", false);
-	Relation	rel = table_open(eacct_relid(nsp, "transfer_pair"), AccessShareLock);
-	Relation	idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
-	TupleTableSlot *slot = table_slot_create(rel, NULL);
-	IndexScanDesc scan;
+
+	r->rel = table_open(eacct_relid(nsp, "transfer_pair"), AccessShareLock);
+	r->idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
+	r->slot = table_slot_create(r->rel, NULL);
+	r->scan = index_beginscan(r->rel, r->idx, snap, 3, 0);
+	r->transferred = find_column(r->rel, "transferred");
+	r->withdrawn = find_column(r->rel, "withdrawn");
+}
+
+static void
+close_pairs(PairReader *r)
+{
+	index_endscan(r->scan);
+	ExecDropSingleTupleTableSlot(r->slot);
+	index_close(r->idx, NoLock);
+	table_close(r->rel, NoLock);
+}
+
+/*
+ * The pair row (enterprise_id, source, holder): its version and its two
+ * sums; false when there is none.
+ */
+static bool
+pair_probe(PairReader *r, int64 enterprise_id, int64 source, int64 holder,
+		   ItemPointer tid, int64 *transferred, int64 *withdrawn)
+{
 	ScanKeyData key[3];
 	bool		found;
 
 	ScanKeyInit(&key[0], 1, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(enterprise_id));
 	ScanKeyInit(&key[1], 2, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(source));
 	ScanKeyInit(&key[2], 3, BTEqualStrategyNumber, F_INT8EQ, Int64GetDatum(holder));
-	scan = index_beginscan(rel, idx, snap, 3, 0);
-	index_rescan(scan, key, 3, NULL, 0);
-	found = index_getnext_slot(scan, ForwardScanDirection, slot);
+	index_rescan(r->scan, key, 3, NULL, 0);
+	found = index_getnext_slot(r->scan, ForwardScanDirection, r->slot);
 	if (found)
 	{
-		ItemPointerCopy(&slot->tts_tid, tid);
-		*transferred = int8_att(slot, find_column(rel, "transferred"));
-		*withdrawn = int8_att(slot, find_column(rel, "withdrawn"));
+		ItemPointerCopy(&r->slot->tts_tid, tid);
+		*transferred = int8_att(r->slot, r->transferred);
+		*withdrawn = int8_att(r->slot, r->withdrawn);
 	}
-	index_endscan(scan);
-	ExecDropSingleTupleTableSlot(slot);
-	index_close(idx, NoLock);
-	table_close(rel, NoLock);
+	ExecClearTuple(r->slot);
 	return found;
 }
 
@@ -419,6 +442,7 @@ pair_probe(Snapshot snap, int64 enterprise_id, int64 source, int64 holder,
 int64
 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
 {
+	PairReader	r;
 	ItemPointerData tid;
 	int64		transferred;
 	int64		withdrawn;
@@ -426,29 +450,31 @@ ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
 
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetTransactionSnapshot());
-	found = pair_probe(GetActiveSnapshot(), enterprise_id, source, holder,
-					   &tid, &transferred, &withdrawn);
+	open_pairs(&r, GetActiveSnapshot());
+	found = pair_probe(&r, enterprise_id, source, holder, &tid, &transferred, &withdrawn);
+	close_pairs(&r);
 	PopActiveSnapshot();
 	/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
 	return found ? transferred - withdrawn : -1;
 }
 
 /*
- * The transfer_pair row (enterprise_id, source, holder) as last committed
- * (or written by this transaction), for changing it; false when there is
- * none.  The caller holds the locks of both accounts, which every writer
- * of a pair takes, so the row cannot change until it commits.
+ * The transfer_pair rows p[0..n-1] as last committed (or written by this
+ * transaction), for changing them: found, version and sums of each.  The
+ * caller holds the locks of both accounts of every pair, which every
+ * writer of a pair takes, so the rows cannot change until it commits.
  */
-bool
-ledger_pair_row(int64 enterprise_id, int64 source, int64 holder,
-				ItemPointer tid, int64 *transferred, int64 *withdrawn)
+void
+ledger_pair_rows(int n, LedgerPair *p)
 {
-	bool		found;
+	PairReader	r;
 
 	CommandCounterIncrement();
 	PushActiveSnapshot(GetLatestSnapshot());
-	found = pair_probe(GetActiveSnapshot(), enterprise_id, source, holder,
-					   tid, transferred, withdrawn);
+	open_pairs(&r, GetActiveSnapshot());
+	for (int i = 0; i < n; i++)
+		p[i].found = pair_probe(&r, p[i].enterprise_id, p[i].source, p[i].holder,
+								&p[i].tid, &p[i].transferred, &p[i].withdrawn);
+	close_pairs(&r);
 	PopActiveSnapshot();
-	return found;
 }

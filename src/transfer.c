@@ -141,6 +141,7 @@ static void
 write_pairs(RecordBuffer *b)
 {
 	PairChange *c = palloc(sizeof(PairChange) * b->n);
+	LedgerPair *p;
 	int			nc = 0;
 	int			sum = b->withdraw ? 1 : 0;	/* which of the two sums moves */
 	Datum	   *upd[2];
@@ -167,16 +168,26 @@ write_pairs(RecordBuffer *b)
 			c[nc++] = c[i];
 	}
 
+	p = palloc(sizeof(LedgerPair) * nc);
+	for (int i = 0; i < nc; i++)
+	{
+		p[i].enterprise_id = c[i].ent;
+		p[i].source = c[i].source;
+		p[i].holder = c[i].holder;
+	}
+	ledger_pair_rows(nc, p);
+
 	for (int k = 0; k < 2; k++)
 		upd[k] = palloc(sizeof(Datum) * nc);
 	for (int k = 0; k < PAIR_COLS; k++)
 		ins[k] = palloc(sizeof(Datum) * nc);
 	for (int i = 0; i < nc; i++)
 	{
-		int64		sums[2];
+		int64		sums[2] = {p[i].transferred, p[i].withdrawn};
 
-		if (ledger_pair_row(c[i].ent, c[i].source, c[i].holder, &tids[nu], &sums[0], &sums[1]))
+		if (p[i].found)
 		{
+			tids[nu] = p[i].tid;
 			sums[sum] = eacct_add(sums[sum], c[i].sum);
 			upd[0][nu] = Int64GetDatum(sums[0]);
 			upd[1][nu] = Int64GetDatum(sums[1]);
