@@ -96,7 +96,7 @@ typedef struct EacctCall
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
-#define EACCT_MAX_PARAMS 72
+#define EACCT_MAX_PARAMS 16
 typedef struct EacctPlan
 {
 	const char *sql;
@@ -189,6 +189,7 @@ typedef struct LedgerPair
 	int64		withdrawn;
 } LedgerPair;
 extern void ledger_pair_rows(int n, LedgerPair *p);
+extern AttrNumber eacct_column(Relation rel, const char *name);
 
 /* rows.c: write rows through the executor's row API */
 extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,
@@ -237,7 +238,6 @@ extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *request_id, const char *operation,
 						   const char *args, int64 *result);
 extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
-extern void ledger_flush(EacctCall *call);
 
 /*
  * Journal entries are buffered during a call and written by ledger_flush()
@@ -246,6 +246,8 @@ extern void ledger_flush(EacctCall *call);
  * last entry.  transfer.c then writes its records and pair changes the
  * same way.
  */
+extern void ledger_flush(EacctCall *call);
+/* an SPI statement, or a row API update, that writes balance columns */
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern int	ledger_update_rows(const char *table, int ncols, const char *const *names,
 							   Datum *const *cols, const ItemPointerData *tids,

@@ -11,8 +11,10 @@
  * are reserved after the account locks.
  *
  * This file is the only writer of balance columns: eacct_ledger_writing is
- * true exactly while it runs its own UPDATEs, and the guard triggers
- * (guard.c) reject every other change of a balance column with UA010.
+ * true exactly while it writes them (its UPDATE statements, and the row
+ * API updates of ledger_update_rows, with the row triggers they fire),
+ * and the guard triggers (guard.c) reject every other change of a balance
+ * column with UA010.
  */
 #include "eacct.h"
 
@@ -291,8 +293,10 @@ insert_journal(EacctCall *call, const LedgerBuffer *buf)
 /*
  * Each changed account's row set to its balances after its last entry,
  * through the executor's row API, by the row version its lock returned.
- * Each row was locked by this call, so its version cannot have moved; if
- * it did (or a trigger skipped the row), failing keeps money intact.
+ * Each row was locked by this call, so only this transaction can have
+ * moved it (a DBA's trigger that changed the account meanwhile); then, or
+ * when a trigger skipped the row, the update fails and so does the call,
+ * which keeps money intact.
  */
 static void
 update_accounts(const LedgerBuffer *buf)

@@ -83,9 +83,9 @@ eacct_relid(Oid nsp, const char *name)
 	return relid;
 }
 
-/* the number of column `name' of a relation */
-static AttrNumber
-find_column(Relation rel, const char *name)
+/* the number (attnum) of column `name' of a relation */
+AttrNumber
+eacct_column(Relation rel, const char *name)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 
@@ -154,15 +154,20 @@ cmp_target(const void *a, const void *b)
 	return 0;
 }
 
-/* lock the version of t that the snapshot found; false if it is gone */
+/*
+ * Lock FOR NO KEY UPDATE the row version *tid of `rel' that `snap' found,
+ * as ExecLockRows() does; the version locked is left in `slot' and *tid.
+ * False if the row is gone.  `what' and `id' name the row in errors.
+ */
 static bool
-lock_target(Relation rel, Snapshot snap, Target *t, TupleTableSlot *slot)
+lock_version(Relation rel, Snapshot snap, ItemPointer tid, TupleTableSlot *slot,
+			 const char *what, int64 id)
 {
 	TM_FailureData tmfd;
 	TM_Result	res;
 
 	/* the flags of ExecLockRows() */
-	res = table_tuple_lock(rel, &t->tid, snap, slot, GetCurrentCommandId(true),
+	res = table_tuple_lock(rel, tid, snap, slot, GetCurrentCommandId(true),
 						   LockTupleNoKeyExclusive, LockWaitBlock,
 						   TUPLE_LOCK_FLAG_LOCK_UPDATE_IN_PROGRESS |
 						   (IsolationUsesXactSnapshot() ? 0 : TUPLE_LOCK_FLAG_FIND_LAST_VERSION),
@@ -170,30 +175,25 @@ lock_target(Relation rel, Snapshot snap, Target *t, TupleTableSlot *slot)
 	switch (res)
 	{
 		case TM_Ok:
+			ItemPointerCopy(&slot->tts_tid, tid);
 			return true;
 		case TM_Updated:
-			/* READ COMMITTED follows updates, so this is a snapshot mode */
+		case TM_Deleted:
+			/* READ COMMITTED follows updates: this is a snapshot mode */
+			if (res == TM_Deleted && !IsolationUsesXactSnapshot())
+				return false;
 			ereport(ERROR,
 					(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
 					 errmsg("could not serialize access due to concurrent update"),
-					 errdetail("Account " INT64_FORMAT " changed after this transaction's snapshot.",
-							   t->account_id)));
+					 errdetail("The %s " INT64_FORMAT " changed after this transaction's snapshot.",
+							   what, id)));
 			break;
-		case TM_Deleted:
-			if (IsolationUsesXactSnapshot())
-				ereport(ERROR,
-						(errcode(ERRCODE_T_R_SERIALIZATION_FAILURE),
-						 errmsg("could not serialize access due to concurrent update"),
-						 errdetail("Account " INT64_FORMAT " was deleted after this transaction's snapshot.",
-								   t->account_id)));
-			return false;
 		case TM_Invisible:
 			elog(ERROR, "attempted to lock invisible tuple");
 			break;
 		default:
 			/* TM_SelfModified cannot happen: the command counter was advanced */
-			elog(ERROR, "unexpected result %d locking account " INT64_FORMAT,
-				 (int) res, t->account_id);
+			elog(ERROR, "unexpected result %d locking %s " INT64_FORMAT, (int) res, what, id);
 	}
 	return false;
 }
@@ -225,7 +225,7 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 		e->idx = index_open(eacct_relid(e->nsp, "enterprise_pkey"), AccessShareLock);
 		e->slot = table_slot_create(e->rel, NULL);
 		e->scan = index_beginscan(e->rel, e->idx, e->snap, 1, 0);
-		e->center_att = find_column(e->rel, "account_center_enabled");
+		e->center_att = eacct_column(e->rel, "account_center_enabled");
 	}
 	e->have_last = true;
 	e->last = enterprise_id;
@@ -289,7 +289,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	idx = index_open(eacct_relid(e.nsp, "account_account_id_idx"), AccessShareLock);
 	slot = table_slot_create(rel, NULL);
 	for (int c = 0; c < NCOLS; c++)
-		att[c] = find_column(rel, col_names[c]);
+		att[c] = eacct_column(rel, col_names[c]);
 	memcpy(uniq, ids, sizeof(int64) * n);
 	qsort(uniq, n, sizeof(int64), cmp_int64);
 	for (int i = 0; i < n; i++)
@@ -327,7 +327,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	for (int k = 0; k < nt; k++)
 	{
 		/* a version that is gone or is another account now is not found */
-		if (lock_target(rel, e.snap, &t[k], slot) &&
+		if (lock_version(rel, e.snap, &t[k].tid, slot, "account", t[k].account_id) &&
 			int8_att(slot, att[C_ACCOUNT]) == t[k].account_id &&
 			int8_att(slot, att[C_ENTERPRISE]) == t[k].enterprise_id)
 		{
@@ -395,8 +395,8 @@ open_pairs(PairReader *r, Snapshot snap)
 	r->idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
 	r->slot = table_slot_create(r->rel, NULL);
 	r->scan = index_beginscan(r->rel, r->idx, snap, 3, 0);
-	r->transferred = find_column(r->rel, "transferred");
-	r->withdrawn = find_column(r->rel, "withdrawn");
+	r->transferred = eacct_column(r->rel, "transferred");
+	r->withdrawn = eacct_column(r->rel, "withdrawn");
 }
 
 static void
@@ -460,9 +460,11 @@ ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
 
 /*
  * The transfer_pair rows p[0..n-1] as last committed (or written by this
- * transaction), for changing them: found, version and sums of each.  The
- * caller holds the locks of both accounts of every pair, which every
- * writer of a pair takes, so the rows cannot change until it commits.
+ * transaction), locked FOR NO KEY UPDATE for changing them: found, version
+ * and sums of each.  The caller holds the locks of both accounts of every
+ * pair, which eacct takes before it writes a pair, so no other call of
+ * eacct can insert or change them until it commits; the row lock covers
+ * any other writer (the updates that the pair's guard lets through).
  */
 void
 ledger_pair_rows(int n, LedgerPair *p)
@@ -473,8 +475,21 @@ ledger_pair_rows(int n, LedgerPair *p)
 	PushActiveSnapshot(GetLatestSnapshot());
 	open_pairs(&r, GetActiveSnapshot());
 	for (int i = 0; i < n; i++)
+	{
 		p[i].found = pair_probe(&r, p[i].enterprise_id, p[i].source, p[i].holder,
 								&p[i].tid, &p[i].transferred, &p[i].withdrawn);
+		if (p[i].found)
+		{
+			p[i].found = lock_version(r.rel, GetActiveSnapshot(), &p[i].tid, r.slot,
+									  "transfer pair of account", p[i].source);
+			if (p[i].found)
+			{
+				p[i].transferred = int8_att(r.slot, r.transferred);
+				p[i].withdrawn = int8_att(r.slot, r.withdrawn);
+			}
+			ExecClearTuple(r.slot);
+		}
+	}
 	close_pairs(&r);
 	PopActiveSnapshot();
 }

@@ -44,20 +44,6 @@ typedef struct RowTarget
 	MemoryContext caller;		/* the caller's context, restored at close */
 } RowTarget;
 
-/* the slot index (attnum - 1) of column `name' of eacct.<table> */
-static int
-column_index(Relation rel, const char *name)
-{
-	TupleDesc	desc = RelationGetDescr(rel);
-
-	for (int a = 0; a < desc->natts; a++)
-		if (!TupleDescAttr(desc, a)->attisdropped &&
-			strcmp(NameStr(TupleDescAttr(desc, a)->attname), name) == 0)
-			return a;
-	elog(ERROR, "column eacct.%s.%s does not exist", RelationGetRelationName(rel), name);
-	return -1;					/* keep the compiler quiet */
-}
-
 static void
 open_target(RowTarget *t, const char *table, int ncols, const char *const *names,
 			bool update)
@@ -78,7 +64,7 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 	t->att = palloc(sizeof(int) * ncols);
 	for (int c = 0; c < ncols; c++)
 	{
-		t->att[c] = column_index(t->rel, names[c]);
+		t->att[c] = eacct_column(t->rel, names[c]) - 1;
 		cols = bms_add_member(cols, t->att[c] + 1 - FirstLowInvalidHeapAttributeNumber);
 	}
 
@@ -187,6 +173,8 @@ eacct_insert_rows(const char *table, int ncols, const char *const *names,
 	int			natts;
 	int			stored = 0;
 
+	if (nrows == 0)
+		return 0;
 	open_target(&t, table, ncols, names, false);
 	natts = RelationGetDescr(t.rel)->natts;
 	for (int i = 0; i < nrows; i++)
@@ -236,9 +224,11 @@ eacct_update_rows(const char *table, int ncols, const char *const *names,
 	int			key;
 	int			updated = 0;
 
+	if (nrows == 0)
+		return 0;
 	open_target(&t, table, ncols, names, true);
 	natts = RelationGetDescr(t.rel)->natts;
-	key = column_index(t.rel, key_name);
+	key = eacct_column(t.rel, key_name) - 1;
 	old = table_slot_create(t.rel, &t.estate->es_tupleTable);
 	for (int i = 0; i < nrows; i++)
 	{
