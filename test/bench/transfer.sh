@@ -44,6 +44,9 @@ run() {
 
 results=$logs/results
 : >"$results"
+# the baseline runs before and after eacct's workloads, and the ratios use
+# the mean of the two, so that a machine whose speed drifts during the
+# run biases them less
 for sync in on off; do
 	run tpcb-like "$sync" 0 -b tpcb-like >>"$results"
 	run transfer "$sync" 1 -f "$here/transfer.pgbench" >>"$results"
@@ -51,6 +54,7 @@ for sync in on off; do
 	run batch100 "$sync" 100 -f "$here/batch.pgbench" >>"$results"
 	run mixed "$sync" 0.5 -f "$here/transfer.pgbench@50" -f "$here/charge.pgbench@20" \
 		-f "$here/topup.pgbench@20" -f "$here/withdraw.pgbench@10" >>"$results"
+	run tpcb-again "$sync" 0 -b tpcb-like >>"$results"
 done
 "$BINDIR/psql" -X -q -At -d "$DB" -c "SELECT count(*) FROM eacct.verify()" | grep -qx 0 \
 	|| { echo "bench: verify() found problems" >&2; exit 1; }
@@ -59,15 +63,16 @@ deadlocks=$("$BINDIR/psql" -X -q -At -d "$DB" -c "SELECT deadlocks FROM pg_stat_
 {
 	echo "eacct benchmark: $C clients, ${T}s per run, $(nproc) cores, PostgreSQL $("$BINDIR/postgres" -V | awk '{print $3}')"
 	echo "ratios are to tpcb-like with the same synchronous_commit, measured in this run"
+	echo "(the mean of its runs before and after eacct's workloads)"
 	printf '%-10s %-5s %10s %12s %8s %8s %9s %9s\n' workload sync tps transfers/s p50_ms p99_ms tps_ratio xfer_ratio
 	awk '
-		$1 == "tpcb-like" { base[$2] = $3 }
+		$1 ~ /^tpcb-/ { base[$2] += $3 / 2 }
 		{ row[NR] = $0 }
 		END {
 			for (i = 1; i <= NR; i++) {
 				split(row[i], f, " ")
 				printf "%-10s %-5s %10.0f %12.0f %8.2f %8.2f %9.2f %9s\n", f[1], f[2], f[3], f[4], f[5], f[6],
-					f[3] / base[f[2]], (f[1] == "tpcb-like" ? "-" : sprintf("%.2f", f[4] / base[f[2]]))
+					f[3] / base[f[2]], (f[1] ~ /^tpcb-/ ? "-" : sprintf("%.2f", f[4] / base[f[2]]))
 			}
 		}' "$results"
 	echo "deadlocks: $deadlocks; verify(): empty"
