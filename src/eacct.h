@@ -190,10 +190,12 @@ typedef struct LedgerPair
 } LedgerPair;
 extern void ledger_pair_rows(int n, LedgerPair *p);
 extern AttrNumber eacct_column(Relation rel, const char *name);
+extern Oid	eacct_relid(const char *name);
 
 /* rows.c: write rows through the executor's row API */
 extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,
 							  Datum *const *cols, bool *const *nulls, int nrows);
+extern Datum *eacct_repeated(Datum d, int n);
 extern int	eacct_update_rows(const char *table, int ncols, const char *const *names,
 							  Datum *const *cols, const ItemPointerData *tids,
 							  const char *key_name, const int64 *keys, int nrows);

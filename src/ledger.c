@@ -18,13 +18,10 @@
  */
 #include "eacct.h"
 
-#include "catalog/namespace.h"
 #include "commands/sequence.h"
-#include "lib/stringinfo.h"
-#include "utils/array.h"
 #include "utils/builtins.h"
-#include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/timestamp.h"
 
 bool		eacct_ledger_writing = false;
 
@@ -218,13 +215,7 @@ ledger_nextval(EacctCall *call, EacctSeq which)
 	};
 
 	if (!OidIsValid(call->seq[which]))
-	{
-		Oid			nsp = get_namespace_oid("eacct", false);
-
-		call->seq[which] = get_relname_relid(names[which], nsp);
-		if (!OidIsValid(call->seq[which]))
-			elog(ERROR, "sequence eacct.%s does not exist", names[which]);
-	}
+		call->seq[which] = eacct_relid(names[which]);
 	return nextval_internal(call->seq[which], true);
 }
 
@@ -272,14 +263,9 @@ insert_journal(EacctCall *call, const LedgerBuffer *buf)
 		cols[c] = buf->cols[c];
 		nulls[c] = flush_nullable[c] ? buf->nulls[c] : NULL;
 	}
-	cols[FLUSH_COLS] = palloc(sizeof(Datum) * buf->n);
-	cols[FLUSH_COLS + 1] = palloc(sizeof(Datum) * buf->n);
+	cols[FLUSH_COLS] = eacct_repeated(caller, buf->n);
+	cols[FLUSH_COLS + 1] = eacct_repeated(now, buf->n);
 	nulls[FLUSH_COLS] = nulls[FLUSH_COLS + 1] = NULL;
-	for (int i = 0; i < buf->n; i++)
-	{
-		cols[FLUSH_COLS][i] = caller;
-		cols[FLUSH_COLS + 1][i] = now;
-	}
 	stored = eacct_insert_rows("journal_entry", FLUSH_COLS + 2, journal_names,
 							   cols, nulls, buf->n);
 	if (stored != buf->n)

@@ -73,10 +73,11 @@ typedef struct Target
 	LedgerAccount **row;		/* where its locked state goes */
 } Target;
 
-static Oid
-eacct_relid(Oid nsp, const char *name)
+/* the OID of relation eacct.<name> */
+Oid
+eacct_relid(const char *name)
 {
-	Oid			relid = get_relname_relid(name, nsp);
+	Oid			relid = get_relname_relid(name, get_namespace_oid("eacct", false));
 
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation eacct.%s does not exist", name);
@@ -201,7 +202,6 @@ lock_version(Relation rel, Snapshot snap, ItemPointer tid, TupleTableSlot *slot,
 /* the enterprise rows a call reads its flag from, opened on first use */
 typedef struct EnterpriseReader
 {
-	Oid			nsp;
 	Snapshot	snap;
 	Relation	rel;
 	Relation	idx;
@@ -221,8 +221,8 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 		return e->last_center;
 	if (e->rel == NULL)
 	{
-		e->rel = table_open(eacct_relid(e->nsp, "enterprise"), AccessShareLock);
-		e->idx = index_open(eacct_relid(e->nsp, "enterprise_pkey"), AccessShareLock);
+		e->rel = table_open(eacct_relid("enterprise"), AccessShareLock);
+		e->idx = index_open(eacct_relid("enterprise_pkey"), AccessShareLock);
 		e->slot = table_slot_create(e->rel, NULL);
 		e->scan = index_beginscan(e->rel, e->idx, e->snap, 1, 0);
 		e->center_att = eacct_column(e->rel, "account_center_enabled");
@@ -284,9 +284,8 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 
 	/* see what our own earlier statements wrote, as SPI would */
 	CommandCounterIncrement();
-	e.nsp = get_namespace_oid("eacct", false);
-	rel = table_open(eacct_relid(e.nsp, "account"), lock ? RowShareLock : AccessShareLock);
-	idx = index_open(eacct_relid(e.nsp, "account_account_id_idx"), AccessShareLock);
+	rel = table_open(eacct_relid("account"), lock ? RowShareLock : AccessShareLock);
+	idx = index_open(eacct_relid("account_account_id_idx"), AccessShareLock);
 	slot = table_slot_create(rel, NULL);
 	for (int c = 0; c < NCOLS; c++)
 		att[c] = eacct_column(rel, col_names[c]);
@@ -389,10 +388,8 @@ typedef struct PairReader
 static void
 open_pairs(PairReader *r, Snapshot snap)
 {
-	Oid			nsp = get_namespace_oid("eacct", false);
-
-	r->rel = table_open(eacct_relid(nsp, "transfer_pair"), AccessShareLock);
-	r->idx = index_open(eacct_relid(nsp, "transfer_pair_pkey"), AccessShareLock);
+	r->rel = table_open(eacct_relid("transfer_pair"), AccessShareLock);
+	r->idx = index_open(eacct_relid("transfer_pair_pkey"), AccessShareLock);
 	r->slot = table_slot_create(r->rel, NULL);
 	r->scan = index_beginscan(r->rel, r->idx, snap, 3, 0);
 	r->transferred = eacct_column(r->rel, "transferred");
@@ -435,50 +432,23 @@ pair_probe(PairReader *r, int64 enterprise_id, int64 source, int64 holder,
 }
 
 /*
- * net_transferred(source -> holder): transferred minus withdrawn of its
- * eacct.transfer_pair row, read with a new snapshot (as the SELECT it
- * replaces did), or -1 when the source never transferred to the holder.
+ * The transfer_pair rows p[0..n-1] as `snap' sees them, found by the
+ * primary key, and with `lock' locked FOR NO KEY UPDATE (the versions
+ * locked): found, version and sums of each.
  */
-int64
-ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
-{
-	PairReader	r;
-	ItemPointerData tid;
-	int64		transferred;
-	int64		withdrawn;
-	bool		found;
-
-	CommandCounterIncrement();
-	PushActiveSnapshot(GetTransactionSnapshot());
-	open_pairs(&r, GetActiveSnapshot());
-	found = pair_probe(&r, enterprise_id, source, holder, &tid, &transferred, &withdrawn);
-	close_pairs(&r);
-	PopActiveSnapshot();
-	/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
-	return found ? transferred - withdrawn : -1;
-}
-
-/*
- * The transfer_pair rows p[0..n-1] as last committed (or written by this
- * transaction), locked FOR NO KEY UPDATE for changing them: found, version
- * and sums of each.  The caller holds the locks of both accounts of every
- * pair, which eacct takes before it writes a pair, so no other call of
- * eacct can insert or change them until it commits; the row lock covers
- * any other writer (the updates that the pair's guard lets through).
- */
-void
-ledger_pair_rows(int n, LedgerPair *p)
+static void
+read_pairs(int n, LedgerPair *p, Snapshot snap, bool lock)
 {
 	PairReader	r;
 
 	CommandCounterIncrement();
-	PushActiveSnapshot(GetLatestSnapshot());
+	PushActiveSnapshot(snap);
 	open_pairs(&r, GetActiveSnapshot());
 	for (int i = 0; i < n; i++)
 	{
 		p[i].found = pair_probe(&r, p[i].enterprise_id, p[i].source, p[i].holder,
 								&p[i].tid, &p[i].transferred, &p[i].withdrawn);
-		if (p[i].found)
+		if (lock && p[i].found)
 		{
 			p[i].found = lock_version(r.rel, GetActiveSnapshot(), &p[i].tid, r.slot,
 									  "transfer pair of account", p[i].source);
@@ -492,4 +462,33 @@ ledger_pair_rows(int n, LedgerPair *p)
 	}
 	close_pairs(&r);
 	PopActiveSnapshot();
+}
+
+/*
+ * net_transferred(source -> holder): transferred minus withdrawn of its
+ * eacct.transfer_pair row, read with a new snapshot (as the SELECT it
+ * replaces did), or -1 when the source never transferred to the holder.
+ */
+int64
+ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
+{
+	LedgerPair	p = {.enterprise_id = enterprise_id, .source = source, .holder = holder};
+
+	read_pairs(1, &p, GetTransactionSnapshot(), false);
+	/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
+	return p.found ? p.transferred - p.withdrawn : -1;
+}
+
+/*
+ * The transfer_pair rows p[0..n-1] as last committed (or written by this
+ * transaction), locked FOR NO KEY UPDATE for changing them: found, version
+ * and sums of each.  The caller holds the locks of both accounts of every
+ * pair, which eacct takes before it writes a pair, so no other call of
+ * eacct can insert or change them until it commits; the row lock covers
+ * any other writer (the updates that the pair's guard lets through).
+ */
+void
+ledger_pair_rows(int n, LedgerPair *p)
+{
+	read_pairs(n, p, GetLatestSnapshot(), true);
 }

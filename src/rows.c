@@ -19,13 +19,11 @@
 #include "access/tableam.h"
 #include "access/sysattr.h"
 #include "access/xact.h"
-#include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
 #include "parser/parse_relation.h"
 #include "rewrite/rewriteHandler.h"
-#include "utils/lsyscache.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -48,12 +46,10 @@ static void
 open_target(RowTarget *t, const char *table, int ncols, const char *const *names,
 			bool update)
 {
-	Oid			relid = get_relname_relid(table, get_namespace_oid("eacct", false));
+	Oid			relid = eacct_relid(table);
 	RangeTblEntry *rte;
 	Bitmapset  *cols = NULL;
 
-	if (!OidIsValid(relid))
-		elog(ERROR, "relation eacct.%s does not exist", table);
 	t->rel = table_open(relid, RowExclusiveLock);
 	if (t->rel->rd_rel->relkind != RELKIND_RELATION)
 		elog(ERROR, "eacct.%s is not an ordinary table", table);
@@ -159,6 +155,28 @@ close_target(RowTarget *t)
 	table_close(t->rel, NoLock);
 }
 
+/* row i's values of the named columns into the new row's slot */
+static void
+put_named(RowTarget *t, int ncols, Datum *const *cols, bool *const *nulls, int i)
+{
+	for (int c = 0; c < ncols; c++)
+	{
+		t->slot->tts_values[t->att[c]] = cols[c][i];
+		t->slot->tts_isnull[t->att[c]] = nulls && nulls[c] && nulls[c][i];
+	}
+}
+
+/* n copies of one datum, as a column for eacct_insert_rows() */
+Datum *
+eacct_repeated(Datum d, int n)
+{
+	Datum	   *a = palloc(sizeof(Datum) * n);
+
+	for (int i = 0; i < n; i++)
+		a[i] = d;
+	return a;
+}
+
 /*
  * Insert nrows rows into eacct.<table>: column names[c] of row i is
  * cols[c][i], NULL when nulls[c] && nulls[c][i].  Fails as an INSERT
@@ -181,11 +199,7 @@ eacct_insert_rows(const char *table, int ncols, const char *const *names,
 	{
 		ExecClearTuple(t.slot);
 		memset(t.slot->tts_isnull, true, sizeof(bool) * natts);
-		for (int c = 0; c < ncols; c++)
-		{
-			t.slot->tts_values[t.att[c]] = cols[c][i];
-			t.slot->tts_isnull[t.att[c]] = nulls && nulls[c] && nulls[c][i];
-		}
+		put_named(&t, ncols, cols, nulls, i);
 		for (int d = 0; d < t.ndefaults; d++)
 			t.slot->tts_values[t.defatt[d]] =
 				ExecEvalExpr(t.defexpr[d], GetPerTupleExprContext(t.estate),
@@ -245,11 +259,7 @@ eacct_update_rows(const char *table, int ncols, const char *const *names,
 		ExecClearTuple(t.slot);
 		memcpy(t.slot->tts_values, old->tts_values, sizeof(Datum) * natts);
 		memcpy(t.slot->tts_isnull, old->tts_isnull, sizeof(bool) * natts);
-		for (int c = 0; c < ncols; c++)
-		{
-			t.slot->tts_values[t.att[c]] = cols[c][i];
-			t.slot->tts_isnull[t.att[c]] = false;
-		}
+		put_named(&t, ncols, cols, NULL, i);
 		ExecStoreVirtualTuple(t.slot);
 #if PG_VERSION_NUM >= 140000
 		ExecSimpleRelationUpdate(t.rri, t.estate, &t.epq, old, t.slot);

@@ -74,27 +74,16 @@ record_buffer(int cap)
 	return b;
 }
 
-/* n copies of one datum */
-static Datum *
-repeated(Datum d, int n)
-{
-	Datum	   *a = palloc(sizeof(Datum) * n);
-
-	for (int i = 0; i < n; i++)
-		a[i] = d;
-	return a;
-}
-
 /* the buffered transfer records */
 static void
 write_records(EacctCall *call, RecordBuffer *b)
 {
 	Datum	   *cols[RECORD_COLS] = {
 		b->ent, b->id,
-		repeated(CStringGetTextDatum(b->withdraw ? "withdraw" : "transfer"), b->n),
+		eacct_repeated(CStringGetTextDatum(b->withdraw ? "withdraw" : "transfer"), b->n),
 		b->from, b->to, b->amount, b->request_id,
-		repeated(CStringGetTextDatum(eacct_caller_name(call)), b->n),
-		repeated(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), b->n)
+		eacct_repeated(CStringGetTextDatum(eacct_caller_name(call)), b->n),
+		eacct_repeated(TimestampTzGetDatum(GetCurrentTransactionStartTimestamp()), b->n)
 	};
 	bool	   *nulls[RECORD_COLS] = {[6] = b->request_null};
 	int			stored;
