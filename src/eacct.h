@@ -192,6 +192,9 @@ extern void ledger_pair_rows(int n, LedgerPair *p);
 extern AttrNumber eacct_column(Relation rel, const char *name);
 extern Oid	eacct_relid(const char *name);
 
+/* guard.c: the balance guard trigger, which rows.c recognises */
+extern PGDLLEXPORT Datum eacct_guard_balances(PG_FUNCTION_ARGS);
+
 /* rows.c: write rows through the executor's row API */
 extern int	eacct_insert_rows(const char *table, int ncols, const char *const *names,
 							  Datum *const *cols, bool *const *nulls, int nrows);

@@ -331,6 +331,35 @@ SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], AR
     'a batch with one skipped entry fails as a whole');
 ROLLBACK TO SAVEPOINT journal_rows;
 
+-- ---------------------------------------------------------------------------
+-- the ledger's own balance updates leave out eacct's guard trigger and the
+-- foreign-key triggers of constraints they cannot affect (src/rows.c); a
+-- foreign key on a column they write, and a deferred one whose check of a
+-- row inserted earlier in the transaction rests on the update's, still act
+-- ---------------------------------------------------------------------------
+SAVEPOINT foreign_keys;
+CREATE TABLE public.tap_cash (v bigint PRIMARY KEY);
+INSERT INTO public.tap_cash SELECT DISTINCT own_cash FROM eacct.account;
+ALTER TABLE eacct.account ADD CONSTRAINT zz_cash_fk FOREIGN KEY (own_cash) REFERENCES public.tap_cash (v);
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '23503',
+    'insert or update on table "account" violates foreign key constraint "zz_cash_fk"',
+    'a foreign key on own_cash checks the balance a transfer writes');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1])', :g1, :g2), '23503',
+    'insert or update on table "account" violates foreign key constraint "zz_cash_fk"',
+    'and the balance a batch writes');
+INSERT INTO public.tap_cash SELECT own_cash * 39 / 40 FROM eacct.account WHERE account_id = :g1;
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'a transfer to a balance the foreign key allows goes through');
+ALTER TABLE eacct.account DROP CONSTRAINT zz_cash_fk;
+CREATE TABLE public.tap_names (name text PRIMARY KEY);
+ALTER TABLE eacct.account ADD CONSTRAINT zz_name_fk FOREIGN KEY (name) REFERENCES public.tap_names (name)
+    NOT VALID DEFERRABLE INITIALLY DEFERRED;
+SELECT eacct.create_account(:ent, 'zz-unlisted') AS zz \gset
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :zz), 'a deferred foreign key waits for the end of the transaction');
+SELECT throws_ok('SET CONSTRAINTS eacct.zz_name_fk IMMEDIATE', '23503',
+    'insert or update on table "account" violates foreign key constraint "zz_name_fk"',
+    'a deferred foreign key still checks an account inserted and then credited in one transaction');
+ROLLBACK TO SAVEPOINT foreign_keys;
+
 SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
     'account_guard is ENABLE ALWAYS after the rollback');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
