@@ -107,4 +107,13 @@ UNION ALL
 SELECT 'only in fresh install', object FROM (SELECT object FROM fresh EXCEPT ALL SELECT object FROM upgraded) d
 ORDER BY 1, 2;
 SELECT count(*) > 100 AS compared_many_objects FROM fresh;
+-- the same session moves money in the fresh install: what the library
+-- remembered of the dropped one's tables (their OIDs) is forgotten
+SELECT eacct.create_enterprise('fresh-co', 'fresh-ma') AS fe \gset
+SELECT eacct.create_account(:fe, 'fresh-a') AS fa \gset
+SELECT eacct.enable_account_center(:fe);
+SELECT eacct.top_up(:fa, 10) > 0 AS topped_up;
+SELECT eacct.transfer(:fa, account_id, 4) > 0 AS transferred FROM eacct.account WHERE enterprise_id = :fe AND is_ma;
+SELECT account_name, cash_balance, transfer_book_balance FROM eacct.account_assets WHERE enterprise_id = :fe ORDER BY account_name;
+SELECT count(*) AS problems FROM eacct.verify();
 DROP EXTENSION eacct;

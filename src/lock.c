@@ -28,12 +28,15 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/inval.h"
 #include "utils/snapmgr.h"
+#include "utils/syscache.h"
 
 /* columns of eacct.account the ledger reads, found by name */
 enum
@@ -73,29 +76,96 @@ typedef struct Target
 	LedgerAccount **row;		/* where its locked state goes */
 } Target;
 
+/*
+ * Relation OIDs by name.  A transfer opens its tables a dozen times; the
+ * backend remembers eacct.<name> -> OID until pg_class or pg_namespace
+ * changes (a syscache invalidation of either forgets everything), which
+ * is when the catalog caches the look-up went through would change too.
+ */
+#define RELID_MEMO 32
+
+static struct
+{
+	char		name[NAMEDATALEN];
+	Oid			relid;
+}			relid_memo[RELID_MEMO];
+static int	nrelid_memo;
+
+static void
+forget_relids(Datum arg, int cacheid, uint32 hashvalue)
+{
+	nrelid_memo = 0;
+}
+
 /* the OID of relation eacct.<name> */
 Oid
 eacct_relid(const char *name)
 {
-	Oid			relid = get_relname_relid(name, get_namespace_oid("eacct", false));
+	static bool registered = false;
+	Oid			relid;
 
+	for (int i = 0; i < nrelid_memo; i++)
+		if (strcmp(relid_memo[i].name, name) == 0)
+			return relid_memo[i].relid;
+	if (!registered)
+	{
+		CacheRegisterSyscacheCallback(RELNAMENSP, forget_relids, (Datum) 0);
+		CacheRegisterSyscacheCallback(NAMESPACENAME, forget_relids, (Datum) 0);
+		registered = true;
+	}
+	relid = get_relname_relid(name, get_namespace_oid("eacct", false));
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation eacct.%s does not exist", name);
+	if (nrelid_memo < RELID_MEMO)
+	{
+		strlcpy(relid_memo[nrelid_memo].name, name, NAMEDATALEN);
+		relid_memo[nrelid_memo].relid = relid;
+		nrelid_memo++;
+	}
 	return relid;
 }
+
+/*
+ * Column numbers by name.  A transfer looks up some fifty columns by name
+ * (the callers' names are constant strings); the backend remembers each
+ * (relation, name string) -> attnum and checks the remembered column
+ * against the descriptor on every use, so a look-up is one comparison
+ * instead of a scan of the descriptor, and a changed table is scanned again.
+ */
+#define COLUMN_MEMO 256
+
+static struct
+{
+	Oid			relid;
+	const char *name;
+	AttrNumber	attnum;
+}			column_memo[COLUMN_MEMO];
 
 /* the number (attnum) of column `name' of a relation */
 AttrNumber
 eacct_column(Relation rel, const char *name)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
+	Oid			relid = RelationGetRelid(rel);
+	int			slot = hash_combine(relid, (uint32) ((uintptr_t) name >> 3)) % COLUMN_MEMO;
+	AttrNumber	memo = column_memo[slot].attnum;
 
+	if (column_memo[slot].relid == relid && column_memo[slot].name == name &&
+		memo > 0 && memo <= desc->natts &&
+		!TupleDescAttr(desc, memo - 1)->attisdropped &&
+		strcmp(NameStr(TupleDescAttr(desc, memo - 1)->attname), name) == 0)
+		return memo;
 	for (int i = 0; i < desc->natts; i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 
 		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
+		{
+			column_memo[slot].relid = relid;
+			column_memo[slot].name = name;
+			column_memo[slot].attnum = a->attnum;
 			return a->attnum;
+		}
 	}
 	elog(ERROR, "column %s.%s does not exist", RelationGetRelationName(rel), name);
 	return InvalidAttrNumber;	/* keep the compiler quiet */

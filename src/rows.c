@@ -109,7 +109,9 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 		Trigger    *tg = &td->triggers[i];
 		bool		needless;
 
-		if (RI_FKey_trigger_type(tg->tgfoid) != RI_TRIGGER_NONE)
+		if (!TRIGGER_FOR_UPDATE(tg->tgtype))
+			needless = false;	/* does not fire on an update */
+		else if (RI_FKey_trigger_type(tg->tgfoid) != RI_TRIGGER_NONE)
 			needless = foreign_key_untouched(tg, rri->ri_RelationDesc, cols);
 		else
 		{
@@ -144,6 +146,64 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 			td->trig_delete_instead_row |= TRIGGER_FOR_INSTEAD(type);
 		}
 	}
+}
+
+/*
+ * Parsed CHECK constraints.  The first time a ResultRelInfo checks a row,
+ * ExecRelCheck() parses the stored text (ccbin) of each of its table's
+ * CHECK constraints with stringToNode(): for a transfer, which opens four
+ * tables, an eighth of the call (callgrind).  A parse depends on the text
+ * alone, so the backend keeps each tree by its text and fills
+ * ri_ConstraintExprs from copies of them, planned and set up per call as
+ * ExecRelCheck() does; a changed constraint is a different text.  PG18's
+ * not-enforced constraints change that loop, so there the executor's own
+ * runs.
+ */
+#define MAX_PARSED_CHECKS 64
+
+typedef struct ParsedCheck
+{
+	char	   *ccbin;
+	Node	   *tree;
+} ParsedCheck;
+
+static ParsedCheck parsed_checks[MAX_PARSED_CHECKS];
+static int	nparsed_checks;
+
+static Node *
+parsed_check(const char *ccbin)
+{
+	MemoryContext caller;
+	ParsedCheck *p;
+
+	for (int i = 0; i < nparsed_checks; i++)
+		if (strcmp(parsed_checks[i].ccbin, ccbin) == 0)
+			return parsed_checks[i].tree;
+	if (nparsed_checks == MAX_PARSED_CHECKS)
+		return stringToNode(ccbin);
+	caller = MemoryContextSwitchTo(CacheMemoryContext);
+	p = &parsed_checks[nparsed_checks];
+	p->tree = stringToNode(ccbin);
+	p->ccbin = pstrdup(ccbin);
+	nparsed_checks++;
+	MemoryContextSwitchTo(caller);
+	return p->tree;
+}
+
+/* ri_ConstraintExprs as ExecRelCheck() would build it, in estate's memory */
+static void
+prepare_checks(ResultRelInfo *rri, EState *estate)
+{
+#if PG_VERSION_NUM < 180000
+	TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
+
+	if (constr == NULL || constr->num_check == 0)
+		return;
+	rri->ri_ConstraintExprs = palloc(sizeof(ExprState *) * constr->num_check);
+	for (int i = 0; i < constr->num_check; i++)
+		rri->ri_ConstraintExprs[i] =
+			ExecPrepareExpr((Expr *) copyObject(parsed_check(constr->check[i].ccbin)), estate);
+#endif
 }
 
 static void
@@ -199,6 +259,7 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
 	if (update)
 		trim_update_triggers(t->rri, cols);
+	prepare_checks(t->rri, t->estate);
 	/* where ExecGetTriggerResultRel() finds it when AFTER triggers fire */
 #if PG_VERSION_NUM >= 140000
 	t->estate->es_opened_result_relations = list_make1(t->rri);

@@ -319,6 +319,13 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 5)', :g1), '23514'
     'new row for relation "journal_entry" violates check constraint "zz_small"',
     'a CHECK constraint added to the journal rejects an entry that breaks it');
 ALTER TABLE eacct.journal_entry DROP CONSTRAINT zz_small;
+ALTER TABLE eacct.journal_entry ADD CONSTRAINT zz_small CHECK (kind <> 'transfer_out') NOT VALID;
+SELECT lives_ok(format('SELECT eacct.top_up(%s, 5)', :g1),
+    'a CHECK constraint replaced under the same name applies as it now reads (parsed CHECKs are kept by their text)');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g3), '23514',
+    'new row for relation "journal_entry" violates check constraint "zz_small"',
+    'and rejects the debit entry of a transfer');
+ALTER TABLE eacct.journal_entry DROP CONSTRAINT zz_small;
 CREATE FUNCTION pg_temp.skip_entry() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NULL; END $$;
 CREATE TRIGGER zz_skip BEFORE INSERT ON eacct.journal_entry FOR EACH ROW
     WHEN (NEW.account_id = 0 + current_setting('tap.skip_account')::bigint)
