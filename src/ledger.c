@@ -215,7 +215,7 @@ ledger_nextval(EacctCall *call, EacctSeq which)
 	};
 
 	if (!OidIsValid(call->seq[which]))
-		call->seq[which] = eacct_relid(names[which]);
+		call->seq[which] = eacct_locked_relid(names[which], RowExclusiveLock);
 	return nextval_internal(call->seq[which], true);
 }
 

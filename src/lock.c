@@ -36,6 +36,8 @@
 #include "utils/rel.h"
 #include "utils/inval.h"
 #include "utils/snapmgr.h"
+#include "storage/lmgr.h"
+#include "storage/sinval.h"
 #include "utils/syscache.h"
 
 /* columns of eacct.account the ledger reads, found by name */
@@ -98,7 +100,7 @@ forget_relids(Datum arg, int cacheid, uint32 hashvalue)
 }
 
 /* the OID of relation eacct.<name> */
-Oid
+static Oid
 eacct_relid(const char *name)
 {
 	static bool registered = false;
@@ -123,6 +125,28 @@ eacct_relid(const char *name)
 		nrelid_memo++;
 	}
 	return relid;
+}
+
+/*
+ * The OID of relation eacct.<name>, locked in mode, as
+ * RangeVarGetRelidExtended() does it: when invalidations arrived while the
+ * lock was taken (a concurrent DROP and CREATE EXTENSION, say), the name
+ * is looked up again, and a name that now means another relation starts
+ * over.  Open it with NoLock.
+ */
+Oid
+eacct_locked_relid(const char *name, LOCKMODE mode)
+{
+	for (;;)
+	{
+		uint64		inval_count = SharedInvalidMessageCounter;
+		Oid			relid = eacct_relid(name);
+
+		LockRelationOid(relid, mode);
+		if (inval_count == SharedInvalidMessageCounter || eacct_relid(name) == relid)
+			return relid;
+		UnlockRelationOid(relid, mode);
+	}
 }
 
 /*
@@ -291,8 +315,8 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 		return e->last_center;
 	if (e->rel == NULL)
 	{
-		e->rel = table_open(eacct_relid("enterprise"), AccessShareLock);
-		e->idx = index_open(eacct_relid("enterprise_pkey"), AccessShareLock);
+		e->rel = table_open(eacct_locked_relid("enterprise", AccessShareLock), NoLock);
+		e->idx = index_open(eacct_locked_relid("enterprise_pkey", AccessShareLock), NoLock);
 		e->slot = table_slot_create(e->rel, NULL);
 		e->scan = index_beginscan(e->rel, e->idx, e->snap, 1, 0);
 		e->center_att = eacct_column(e->rel, "account_center_enabled");
@@ -354,8 +378,8 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 
 	/* see what our own earlier statements wrote, as SPI would */
 	CommandCounterIncrement();
-	rel = table_open(eacct_relid("account"), lock ? RowShareLock : AccessShareLock);
-	idx = index_open(eacct_relid("account_account_id_idx"), AccessShareLock);
+	rel = table_open(eacct_locked_relid("account", lock ? RowShareLock : AccessShareLock), NoLock);
+	idx = index_open(eacct_locked_relid("account_account_id_idx", AccessShareLock), NoLock);
 	slot = table_slot_create(rel, NULL);
 	for (int c = 0; c < NCOLS; c++)
 		att[c] = eacct_column(rel, col_names[c]);
@@ -458,8 +482,8 @@ typedef struct PairReader
 static void
 open_pairs(PairReader *r, Snapshot snap)
 {
-	r->rel = table_open(eacct_relid("transfer_pair"), AccessShareLock);
-	r->idx = index_open(eacct_relid("transfer_pair_pkey"), AccessShareLock);
+	r->rel = table_open(eacct_locked_relid("transfer_pair", AccessShareLock), NoLock);
+	r->idx = index_open(eacct_locked_relid("transfer_pair_pkey", AccessShareLock), NoLock);
 	r->slot = table_slot_create(r->rel, NULL);
 	r->scan = index_beginscan(r->rel, r->idx, snap, 3, 0);
 	r->transferred = eacct_column(r->rel, "transferred");

@@ -47,39 +47,30 @@ typedef struct RowTarget
 } RowTarget;
 
 /*
- * Whether foreign-key trigger tg of rel cannot act on an update of the
- * columns in cols (attribute numbers offset as in a range table entry):
- * none of its constraint's columns on rel's side is written, and, on the
- * referencing side, the constraint is not deferrable, so the check of the
- * row's insert has already run.  Such a trigger returns without queueing
- * anything (RI_FKey_pk_upd_check_required, RI_FKey_fk_upd_check_required).
+ * Whether referenced-side foreign-key trigger tg of rel cannot act on an
+ * update of the columns in cols (attribute numbers offset as in a range
+ * table entry): none of its constraint's referenced columns is written.
+ * RI_FKey_pk_upd_check_required() then finds the key unchanged and queues
+ * nothing.
  */
 static bool
-foreign_key_untouched(Trigger *tg, Relation rel, Bitmapset *cols)
+referenced_key_untouched(Trigger *tg, Bitmapset *cols)
 {
 	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(tg->tgconstraint));
-	Form_pg_constraint con;
-	bool		referencing;
 	bool		isnull;
 	Datum		keys;
 	Datum	   *attnums;
 	int			n;
-	bool		untouched;
+	bool		untouched = false;
 
 	if (!HeapTupleIsValid(tup))
 		return false;
-	con = (Form_pg_constraint) GETSTRUCT(tup);
-	referencing = con->conrelid == RelationGetRelid(rel);
-	untouched = !(referencing && con->condeferrable);
-	keys = SysCacheGetAttr(CONSTROID, tup,
-						   referencing ? Anum_pg_constraint_conkey : Anum_pg_constraint_confkey,
-						   &isnull);
-	if (isnull)
-		untouched = false;
-	else
+	keys = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_confkey, &isnull);
+	if (!isnull)
 	{
 		deconstruct_array(DatumGetArrayTypeP(keys), INT2OID, sizeof(int16), true,
 						  TYPALIGN_SHORT, &attnums, NULL, &n);
+		untouched = true;
 		for (int i = 0; i < n && untouched; i++)
 			untouched = !bms_is_member(DatumGetInt16(attnums[i]) -
 									   FirstLowInvalidHeapAttributeNumber, cols);
@@ -88,40 +79,67 @@ foreign_key_untouched(Trigger *tg, Relation rel, Bitmapset *cols)
 	return untouched;
 }
 
+/* eacct's own guard_balances(), which lets the ledger's writes through */
+static bool
+own_guard(Trigger *tg)
+{
+	FmgrInfo	f;
+
+	if (!eacct_ledger_writing || !TRIGGER_FOR_BEFORE(tg->tgtype))
+		return false;
+	fmgr_info(tg->tgfoid, &f);
+	return f.fn_addr == eacct_guard_balances;
+}
+
 /*
  * Leave out of an update's triggers the ones that cannot do anything when
- * eacct itself writes the columns in cols: its own guard_balances(), which
- * lets the ledger's writes through unchanged, and foreign-key triggers of
- * constraints the update does not touch.  Every other trigger, a DBA's
- * included, fires as before.  Firing the two left out was a fifth of the
- * cost of writing an account's balances (callgrind).
+ * eacct itself writes the columns in cols: its own guard_balances(), and
+ * the referenced-side foreign-key triggers (of tables that point at this
+ * one) whose key the update does not write.  The second only when no
+ * other BEFORE UPDATE trigger and no stored generated column could change
+ * a key behind the update's back.  Referencing-side checks always stay:
+ * PostgreSQL re-checks a row inserted earlier in the transaction on any
+ * update, since the update hides it from its insert's pending check.
+ * Every other trigger, a DBA's included, fires as before.  Firing the
+ * ones left out was a fifth of the cost of writing an account's balances
+ * (callgrind).
  */
 static void
 trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 {
 	TriggerDesc *td = rri->ri_TrigDesc;
+	TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
+	bool		keys_fixed;
 	int			kept = 0;
 
 	if (td == NULL)
 		return;
+	/* can anything but eacct change a column of the new row? */
+	keys_fixed = !(constr && constr->has_generated_stored);
+	for (int i = 0; i < td->numtriggers && keys_fixed; i++)
+	{
+		Trigger    *tg = &td->triggers[i];
+
+		if (TRIGGER_FOR_ROW(tg->tgtype) && TRIGGER_FOR_BEFORE(tg->tgtype) &&
+			TRIGGER_FOR_UPDATE(tg->tgtype) && !own_guard(tg))
+			keys_fixed = false;
+	}
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		Trigger    *tg = &td->triggers[i];
-		bool		needless;
+		bool		needless = false;
 
 		if (!TRIGGER_FOR_UPDATE(tg->tgtype))
 			needless = false;	/* does not fire on an update */
-		else if (RI_FKey_trigger_type(tg->tgfoid) != RI_TRIGGER_NONE)
-			needless = foreign_key_untouched(tg, rri->ri_RelationDesc, cols);
-		else
-		{
-			FmgrInfo	f;
-
-			fmgr_info(tg->tgfoid, &f);
-			needless = eacct_ledger_writing && f.fn_addr == eacct_guard_balances;
-		}
-		if (!needless)
-			td->triggers[kept++] = *tg;
+		else if (RI_FKey_trigger_type(tg->tgfoid) == RI_TRIGGER_PK)
+			needless = keys_fixed && referenced_key_untouched(tg, cols);
+		else if (RI_FKey_trigger_type(tg->tgfoid) == RI_TRIGGER_NONE)
+			needless = own_guard(tg);
+		if (needless)
+			continue;
+		if (kept != i)
+			td->triggers[kept] = *tg;
+		kept++;
 	}
 	td->numtriggers = kept;
 	/* the row-level flags the executor reads, from the triggers kept */
@@ -210,11 +228,11 @@ static void
 open_target(RowTarget *t, const char *table, int ncols, const char *const *names,
 			bool update)
 {
-	Oid			relid = eacct_relid(table);
+	Oid			relid = eacct_locked_relid(table, RowExclusiveLock);
 	RangeTblEntry *rte;
 	Bitmapset  *cols = NULL;
 
-	t->rel = table_open(relid, RowExclusiveLock);
+	t->rel = table_open(relid, NoLock);
 	if (t->rel->rd_rel->relkind != RELKIND_RELATION)
 		elog(ERROR, "eacct.%s is not an ordinary table", table);
 	/* everything below lives in the executor state's memory */

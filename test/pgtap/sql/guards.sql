@@ -366,6 +366,22 @@ SELECT throws_ok('SET CONSTRAINTS eacct.zz_name_fk IMMEDIATE', '23503',
     'insert or update on table "account" violates foreign key constraint "zz_name_fk"',
     'a deferred foreign key still checks an account inserted and then credited in one transaction');
 ROLLBACK TO SAVEPOINT foreign_keys;
+SAVEPOINT moved_key;
+-- a DBA's BEFORE trigger that moves g1's key: the coupon that points at
+-- g1 keeps its foreign key's check
+CREATE FUNCTION pg_temp.move_key() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.account_id := NEW.account_id + 1000000;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER zz_move BEFORE UPDATE ON eacct.account FOR EACH ROW
+    WHEN (OLD.account_id = 0 + current_setting('tap.skip_account')::bigint)
+    EXECUTE FUNCTION pg_temp.move_key();
+SET tap.skip_account = :'g1';
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '23503',
+    'update or delete on table "account" violates foreign key constraint "coupon_account_fkey" on table "coupon"',
+    'a BEFORE trigger that changes the key of an account a coupon points at fails the transfer');
+ROLLBACK TO SAVEPOINT moved_key;
 
 SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
     'account_guard is ENABLE ALWAYS after the rollback');
