@@ -342,12 +342,13 @@ close_target(RowTarget *t)
 
 /* row i's values of the named columns into the new row's slot */
 static void
-put_named(RowTarget *t, int ncols, Datum *const *cols, bool *const *nulls, int i)
+put_named(RowTarget *t, TupleTableSlot *slot, int ncols, Datum *const *cols,
+		  bool *const *nulls, int i)
 {
 	for (int c = 0; c < ncols; c++)
 	{
-		t->slot->tts_values[t->att[c]] = cols[c][i];
-		t->slot->tts_isnull[t->att[c]] = nulls && nulls[c] && nulls[c][i];
+		slot->tts_values[t->att[c]] = cols[c][i];
+		slot->tts_isnull[t->att[c]] = nulls && nulls[c] && nulls[c][i];
 	}
 }
 
@@ -363,40 +364,129 @@ eacct_repeated(Datum d, int n)
 }
 
 /*
+ * Whether a target's rows can be stored with table_multi_insert(), as COPY
+ * decides it: no BEFORE or INSTEAD OF row trigger (it may read the table,
+ * or skip or change a row), no transition table, no stored generated
+ * column, not a partition.
+ */
+static bool
+multi_insert_ok(RowTarget *t)
+{
+	TriggerDesc *td = t->rri->ri_TrigDesc;
+	TupleConstr *constr = RelationGetDescr(t->rel)->constr;
+
+	return !(td && (td->trig_insert_before_row || td->trig_insert_instead_row ||
+					td->trig_insert_new_table)) &&
+		!(constr && constr->has_generated_stored) &&
+		!t->rel->rd_rel->relispartition;
+}
+
+/*
+ * Store n checked rows with one table_multi_insert() (one WAL record per
+ * page, as COPY), then their index entries and AFTER ROW triggers row by
+ * row, as CopyMultiInsertBufferFlush() does.
+ */
+static void
+insert_many(RowTarget *t, TupleTableSlot **slots, int n)
+{
+	MemoryContext caller = MemoryContextSwitchTo(GetPerTupleMemoryContext(t->estate));
+
+	table_multi_insert(t->rel, slots, n, GetCurrentCommandId(true), 0, NULL);
+	MemoryContextSwitchTo(caller);
+	for (int i = 0; i < n; i++)
+	{
+		List	   *recheck = NIL;
+
+		if (t->rri->ri_NumIndices > 0)
+#if PG_VERSION_NUM >= 160000
+			recheck = ExecInsertIndexTuples(t->rri, slots[i], t->estate, false, false,
+											NULL, NIL, false);
+#elif PG_VERSION_NUM >= 140000
+			recheck = ExecInsertIndexTuples(t->rri, slots[i], t->estate, false, false,
+											NULL, NIL);
+#else
+			recheck = ExecInsertIndexTuples(slots[i], t->estate, false, NULL, NIL);
+#endif
+		ExecARInsertTriggers(t->estate, t->rri, slots[i], recheck, NULL);
+		list_free(recheck);
+	}
+	ResetPerTupleExprContext(t->estate);
+}
+
+/* rows of one table_multi_insert() at most, as COPY buffers them */
+#define MULTI_INSERT_ROWS 1000
+
+/*
  * Insert nrows rows into eacct.<table>: column names[c] of row i is
  * cols[c][i], NULL when nulls[c] && nulls[c][i].  Fails as an INSERT
  * would (23505, 23514, ...).  Returns how many rows were stored: fewer
- * when a BEFORE ROW trigger skipped some.
+ * when a BEFORE ROW trigger skipped some.  Several rows go in together
+ * (table_multi_insert) unless a trigger or column of the table needs
+ * them one at a time.
  */
 int
 eacct_insert_rows(const char *table, int ncols, const char *const *names,
 				  Datum *const *cols, bool *const *nulls, int nrows)
 {
 	RowTarget	t;
-	int			natts;
+	TupleDesc	desc;
+	TupleTableSlot **slots = NULL;
+	int			nslots = 0;
+	int			buffered = 0;
 	int			stored = 0;
 
 	if (nrows == 0)
 		return 0;
 	open_target(&t, table, ncols, names, false);
-	natts = RelationGetDescr(t.rel)->natts;
+	desc = RelationGetDescr(t.rel);
+	if (nrows > 1 && multi_insert_ok(&t))
+	{
+		/*
+		 * Slots of an unpinned copy of the row type, in the executor
+		 * state's memory: pinning the relation's descriptor for each cost
+		 * as much as the multi-insert saved.  Constraints and defaults are
+		 * read from the relation, not from the slots.
+		 */
+		TupleDesc	rowtype = CreateTupleDescCopy(desc);
+
+		nslots = Min(nrows, MULTI_INSERT_ROWS);
+		slots = palloc(sizeof(TupleTableSlot *) * nslots);
+		for (int i = 0; i < nslots; i++)
+			slots[i] = MakeTupleTableSlot(rowtype, &TTSOpsVirtual);
+		CheckCmdReplicaIdentity(t.rel, CMD_INSERT);
+	}
 	for (int i = 0; i < nrows; i++)
 	{
-		ExecClearTuple(t.slot);
-		memset(t.slot->tts_isnull, true, sizeof(bool) * natts);
-		put_named(&t, ncols, cols, nulls, i);
+		TupleTableSlot *slot = slots ? slots[buffered] : t.slot;
+
+		ExecClearTuple(slot);
+		memset(slot->tts_isnull, true, sizeof(bool) * desc->natts);
+		put_named(&t, slot, ncols, cols, nulls, i);
 		for (int d = 0; d < t.ndefaults; d++)
-			t.slot->tts_values[t.defatt[d]] =
+			slot->tts_values[t.defatt[d]] =
 				ExecEvalExpr(t.defexpr[d], GetPerTupleExprContext(t.estate),
-							 &t.slot->tts_isnull[t.defatt[d]]);
-		ExecStoreVirtualTuple(t.slot);
+							 &slot->tts_isnull[t.defatt[d]]);
+		ExecStoreVirtualTuple(slot);
+		if (slots)
+		{
+			/* checked now, stored with the rest of the buffer */
+			if (desc->constr)
+				ExecConstraints(t.rri, slot, t.estate);
+			if (++buffered == nslots || i == nrows - 1)
+			{
+				insert_many(&t, slots, buffered);
+				stored += buffered;
+				buffered = 0;
+			}
+			continue;
+		}
 #if PG_VERSION_NUM >= 140000
-		ExecSimpleRelationInsert(t.rri, t.estate, t.slot);
+		ExecSimpleRelationInsert(t.rri, t.estate, slot);
 #else
-		ExecSimpleRelationInsert(t.estate, t.slot);
+		ExecSimpleRelationInsert(t.estate, slot);
 #endif
 		/* the insert sets the slot's TID; a skipped row leaves it invalid */
-		if (ItemPointerIsValid(&t.slot->tts_tid))
+		if (ItemPointerIsValid(&slot->tts_tid))
 			stored++;
 		ResetPerTupleExprContext(t.estate);
 	}
@@ -444,7 +534,7 @@ eacct_update_rows(const char *table, int ncols, const char *const *names,
 		ExecClearTuple(t.slot);
 		memcpy(t.slot->tts_values, old->tts_values, sizeof(Datum) * natts);
 		memcpy(t.slot->tts_isnull, old->tts_isnull, sizeof(bool) * natts);
-		put_named(&t, ncols, cols, NULL, i);
+		put_named(&t, t.slot, ncols, cols, NULL, i);
 		ExecStoreVirtualTuple(t.slot);
 #if PG_VERSION_NUM >= 140000
 		ExecSimpleRelationUpdate(t.rri, t.estate, &t.epq, old, t.slot);

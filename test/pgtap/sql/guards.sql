@@ -383,6 +383,33 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g
     'a BEFORE trigger that changes the key of an account a coupon points at fails the transfer');
 ROLLBACK TO SAVEPOINT moved_key;
 
+-- a call's journal entries and records go in together (table_multi_insert)
+-- when no BEFORE trigger needs them one at a time: AFTER triggers, unique
+-- indexes and their errors apply to each entry as before
+SAVEPOINT multi_rows;
+CREATE TABLE pg_temp.seen_after (account_id bigint, kind text);
+CREATE FUNCTION pg_temp.see_after() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO pg_temp.seen_after VALUES (NEW.account_id, NEW.kind);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_after_only AFTER INSERT ON eacct.journal_entry FOR EACH ROW EXECUTE FUNCTION pg_temp.see_after();
+SELECT eacct.transfer_batch(ARRAY[:g1, :g1]::bigint[], ARRAY[:g2, :g3]::bigint[], ARRAY[1, 1]) IS NOT NULL AS batched \gset
+SELECT results_eq('SELECT account_id, kind FROM pg_temp.seen_after ORDER BY account_id, kind',
+    format('VALUES (%s::bigint, %L), (%s, %L), (%s, %L), (%s, %L)',
+           :g1, 'transfer_out', :g1, 'transfer_out', :g2, 'transfer_in', :g3, 'transfer_in'),
+    'an AFTER trigger on the journal sees each entry of a batch once');
+SET tap.g3 = :'g3';
+DO $$ BEGIN
+    EXECUTE format('CREATE UNIQUE INDEX zz_one_credit ON eacct.journal_entry (account_id) WHERE kind = %L AND account_id = %s',
+                   'transfer_in', current_setting('tap.g3'));
+END $$;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :g1, :g1, :g2, :g3), '23505',
+    'duplicate key value violates unique constraint "zz_one_credit"',
+    'a unique index on the journal rejects the batch whose entry breaks it');
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify() agrees with the entries written together');
+ROLLBACK TO SAVEPOINT multi_rows;
+
 SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
     'account_guard is ENABLE ALWAYS after the rollback');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
