@@ -24,6 +24,7 @@
 #include "commands/trigger.h"
 #include "executor/executor.h"
 #include "nodes/makefuncs.h"
+#include "optimizer/optimizer.h"
 #include "parser/parse_relation.h"
 #include "rewrite/rewriteHandler.h"
 #include "utils/array.h"
@@ -41,6 +42,7 @@ typedef struct RowTarget
 	TupleTableSlot *slot;		/* the new row, virtual */
 	int		   *att;			/* slot index of each named column */
 	int			ndefaults;		/* inserts: unnamed columns with defaults */
+	bool		volatile_defaults;	/* one of which may read the table */
 	int		   *defatt;
 	ExprState **defexpr;
 	MemoryContext caller;		/* the caller's context, restored at close */
@@ -298,6 +300,7 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 
 	/* an insert fills the columns it does not name with their defaults */
 	t->ndefaults = 0;
+	t->volatile_defaults = false;
 	if (!update)
 	{
 		TupleDesc	desc = RelationGetDescr(t->rel);
@@ -315,6 +318,7 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 			def = (Expr *) build_column_default(t->rel, a + 1);
 			if (def == NULL)
 				continue;
+			t->volatile_defaults |= contain_volatile_functions_not_nextval((Node *) def);
 			t->defatt[t->ndefaults] = a;
 			t->defexpr[t->ndefaults++] = ExecPrepareExpr(def, t->estate);
 		}
@@ -366,7 +370,8 @@ eacct_repeated(Datum d, int n)
 /*
  * Whether a target's rows can be stored with table_multi_insert(), as COPY
  * decides it: no BEFORE or INSTEAD OF row trigger (it may read the table,
- * or skip or change a row), no transition table, no stored generated
+ * or skip or change a row), no volatile default other than nextval()
+ * (it may read the table too), no transition table, no stored generated
  * column, not a partition.
  */
 static bool
@@ -377,6 +382,7 @@ multi_insert_ok(RowTarget *t)
 
 	return !(td && (td->trig_insert_before_row || td->trig_insert_instead_row ||
 					td->trig_insert_new_table)) &&
+		!t->volatile_defaults &&
 		!(constr && constr->has_generated_stored) &&
 		!t->rel->rd_rel->relispartition;
 }
@@ -467,6 +473,7 @@ eacct_insert_rows(const char *table, int ncols, const char *const *names,
 				ExecEvalExpr(t.defexpr[d], GetPerTupleExprContext(t.estate),
 							 &slot->tts_isnull[t.defatt[d]]);
 		ExecStoreVirtualTuple(slot);
+		slot->tts_tableOid = RelationGetRelid(t.rel);	/* for CHECKs on tableoid */
 		if (slots)
 		{
 			/* checked now, stored with the rest of the buffer */
@@ -536,6 +543,7 @@ eacct_update_rows(const char *table, int ncols, const char *const *names,
 		memcpy(t.slot->tts_isnull, old->tts_isnull, sizeof(bool) * natts);
 		put_named(&t, t.slot, ncols, cols, NULL, i);
 		ExecStoreVirtualTuple(t.slot);
+		t.slot->tts_tableOid = RelationGetRelid(t.rel);
 #if PG_VERSION_NUM >= 140000
 		ExecSimpleRelationUpdate(t.rri, t.estate, &t.epq, old, t.slot);
 #else

@@ -399,6 +399,20 @@ SELECT results_eq('SELECT account_id, kind FROM pg_temp.seen_after ORDER BY acco
     format('VALUES (%s::bigint, %L), (%s, %L), (%s, %L), (%s, %L)',
            :g1, 'transfer_out', :g1, 'transfer_out', :g2, 'transfer_in', :g3, 'transfer_in'),
     'an AFTER trigger on the journal sees each entry of a batch once');
+SELECT count(*) AS entries_before, (SELECT count(*) FROM eacct.transfer_record) AS records_before FROM eacct.journal_entry \gset
+DELETE FROM pg_temp.seen_after;
+SELECT array_length(eacct.transfer_batch(array_fill(:g1::bigint, ARRAY[501]), array_fill(:g2::bigint, ARRAY[501]),
+                                         array_fill(0.01::numeric, ARRAY[501])), 1) AS n501 \gset
+SELECT is((SELECT count(*) FROM eacct.journal_entry) - :entries_before, 1002::bigint,
+    'a batch of 501 transfers stores its 1,002 entries (two groups of at most 1,000 rows)');
+SELECT is((SELECT count(*) FROM pg_temp.seen_after), 1002::bigint, 'and the AFTER trigger sees each of them once');
+SELECT is((SELECT count(*) FROM eacct.transfer_record) - :records_before, 501::bigint, 'and its 501 transfer records');
+CREATE FUNCTION public.tap_journal_count() RETURNS bigint LANGUAGE sql VOLATILE AS 'SELECT count(*) FROM eacct.journal_entry';
+ALTER TABLE eacct.journal_entry ADD COLUMN zz_seen bigint DEFAULT public.tap_journal_count();
+SELECT eacct.transfer(:g1, :g2, 1) AS vol_rec \gset
+SELECT is((SELECT count(DISTINCT zz_seen) FROM eacct.journal_entry WHERE ref_id = :vol_rec), 2::bigint,
+    'a volatile default on the journal sees the entries of its call before it (such rows go in one at a time)');
+ALTER TABLE eacct.journal_entry DROP COLUMN zz_seen;
 SET tap.g3 = :'g3';
 DO $$ BEGIN
     EXECUTE format('CREATE UNIQUE INDEX zz_one_credit ON eacct.journal_entry (account_id) WHERE kind = %L AND account_id = %s',
