@@ -87,7 +87,7 @@ own_guard(Trigger *tg)
 {
 	FmgrInfo	f;
 
-	if (!eacct_ledger_writing || !TRIGGER_FOR_BEFORE(tg->tgtype))
+	if (!eacct_ledger_writing)
 		return false;
 	fmgr_info(tg->tgfoid, &f);
 	return f.fn_addr == eacct_guard_balances;
@@ -111,33 +111,34 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 {
 	TriggerDesc *td = rri->ri_TrigDesc;
 	TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
+	bool	   *guard;
 	bool		keys_fixed;
 	int			kept = 0;
 
 	if (td == NULL)
 		return;
-	/* can anything but eacct change a column of the new row? */
+	/* which triggers are eacct's guard; can anything else change the row? */
+	guard = palloc(sizeof(bool) * td->numtriggers);
 	keys_fixed = !(constr && constr->has_generated_stored);
-	for (int i = 0; i < td->numtriggers && keys_fixed; i++)
+	for (int i = 0; i < td->numtriggers; i++)
 	{
-		Trigger    *tg = &td->triggers[i];
+		int16		type = td->triggers[i].tgtype;
+		bool		before_update = TRIGGER_FOR_ROW(type) && TRIGGER_FOR_BEFORE(type) &&
+			TRIGGER_FOR_UPDATE(type);
 
-		if (TRIGGER_FOR_ROW(tg->tgtype) && TRIGGER_FOR_BEFORE(tg->tgtype) &&
-			TRIGGER_FOR_UPDATE(tg->tgtype) && !own_guard(tg))
+		guard[i] = before_update && own_guard(&td->triggers[i]);
+		if (before_update && !guard[i])
 			keys_fixed = false;
 	}
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		Trigger    *tg = &td->triggers[i];
-		bool		needless = false;
 
-		if (!TRIGGER_FOR_UPDATE(tg->tgtype))
-			needless = false;	/* does not fire on an update */
-		else if (RI_FKey_trigger_type(tg->tgfoid) == RI_TRIGGER_PK)
-			needless = keys_fixed && referenced_key_untouched(tg, cols);
-		else if (RI_FKey_trigger_type(tg->tgfoid) == RI_TRIGGER_NONE)
-			needless = own_guard(tg);
-		if (needless)
+		/* a trigger that does not fire on an update stays */
+		if (TRIGGER_FOR_UPDATE(tg->tgtype) &&
+			(guard[i] ||
+			 (keys_fixed && RI_FKey_trigger_type(tg->tgfoid) == RI_TRIGGER_PK &&
+			  referenced_key_untouched(tg, cols))))
 			continue;
 		if (kept != i)
 			td->triggers[kept] = *tg;
