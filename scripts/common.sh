@@ -8,8 +8,15 @@ set -euo pipefail
 
 EACCT_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 PG_MAJOR=${PG_MAJOR:-15}
-PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
-export PG_CONFIG=${PG_CONFIG:-$PG_BINDIR/pg_config}
+# Debian's PostgreSQL by default; PG_CONFIG=/path/to/pg_config picks another
+# installation (a source build, say), whose server and pg_regress then run
+if [ -n "${PG_CONFIG:-}" ]; then
+	PG_BINDIR=$("$PG_CONFIG" --bindir)
+else
+	PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
+	export PG_CONFIG=$PG_BINDIR/pg_config
+fi
+export PG_BINDIR
 
 APT_PACKAGES="build-essential postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
 postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl libxlsxwriter-dev cppcheck python3-psycopg2 \

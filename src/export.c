@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "access/xact.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
@@ -18,6 +19,10 @@
 #include "utils/timestamp.h"
 
 #include "xlsxwriter.h"
+
+#if PG_VERSION_NUM >= 170000
+#include "common/file_utils.h"	/* PG_TEMP_FILES_DIR and PG_TEMP_FILE_PREFIX moved here from fd.h */
+#endif
 
 PG_FUNCTION_INFO_V1(eacct_export_accounts_xlsx);
 

@@ -18,6 +18,7 @@
  */
 #include "eacct.h"
 
+#include "access/xact.h"
 #include "commands/sequence.h"
 #include "utils/builtins.h"
 #include "utils/memutils.h"

@@ -195,6 +195,15 @@ eacct_column(Relation rel, const char *name)
 	return InvalidAttrNumber;	/* keep the compiler quiet */
 }
 
+/* index_beginscan() takes an instrumentation pointer from PostgreSQL 18 */
+#if PG_VERSION_NUM >= 180000
+#define begin_index_scan(heap, index, snap, nkeys) \
+	index_beginscan(heap, index, snap, NULL, nkeys, 0)
+#else
+#define begin_index_scan(heap, index, snap, nkeys) \
+	index_beginscan(heap, index, snap, nkeys, 0)
+#endif
+
 /*
  * The first row of the scan's relation whose (one int8 column) index key
  * is `key'; the scan is reused for every probe.
@@ -318,7 +327,7 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 		e->rel = table_open(eacct_locked_relid("enterprise", AccessShareLock), NoLock);
 		e->idx = index_open(eacct_locked_relid("enterprise_pkey", AccessShareLock), NoLock);
 		e->slot = table_slot_create(e->rel, NULL);
-		e->scan = index_beginscan(e->rel, e->idx, e->snap, 1, 0);
+		e->scan = begin_index_scan(e->rel, e->idx, e->snap, 1);
 		e->center_att = eacct_column(e->rel, "account_center_enabled");
 	}
 	e->have_last = true;
@@ -393,7 +402,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	e.snap = GetActiveSnapshot();
 
 	/* each account as the snapshot sees it; unknown ids are skipped */
-	scan = index_beginscan(rel, idx, e.snap, 1, 0);
+	scan = begin_index_scan(rel, idx, e.snap, 1);
 	for (int u = 0; u < nu; u++)
 	{
 		if (!probe(scan, uniq[u], slot))
@@ -485,7 +494,7 @@ open_pairs(PairReader *r, Snapshot snap)
 	r->rel = table_open(eacct_locked_relid("transfer_pair", AccessShareLock), NoLock);
 	r->idx = index_open(eacct_locked_relid("transfer_pair_pkey", AccessShareLock), NoLock);
 	r->slot = table_slot_create(r->rel, NULL);
-	r->scan = index_beginscan(r->rel, r->idx, snap, 3, 0);
+	r->scan = begin_index_scan(r->rel, r->idx, snap, 3);
 	r->transferred = eacct_column(r->rel, "transferred");
 	r->withdrawn = eacct_column(r->rel, "withdrawn");
 }

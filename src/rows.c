@@ -180,6 +180,7 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
  * not-enforced constraints change that loop, so there the executor's own
  * runs.
  */
+#if PG_VERSION_NUM < 180000
 #define MAX_PARSED_CHECKS 64
 
 typedef struct ParsedCheck
@@ -210,6 +211,7 @@ parsed_check(const char *ccbin)
 	MemoryContextSwitchTo(caller);
 	return p->tree;
 }
+#endif
 
 /* ri_ConstraintExprs as ExecRelCheck() would build it, in estate's memory */
 static void
@@ -267,7 +269,11 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 			perm->updatedCols = cols;
 		else
 			perm->insertedCols = cols;
+#if PG_VERSION_NUM >= 180000
+		ExecInitRangeTable(t->estate, list_make1(rte), perminfos, bms_make_singleton(1));
+#else
 		ExecInitRangeTable(t->estate, list_make1(rte), perminfos);
+#endif
 	}
 #else
 	if (update)
