@@ -53,7 +53,8 @@ build_install() {
 	as_root make -C "$EACCT_ROOT" -s PG_CONFIG="$PG_CONFIG" install >/dev/null
 }
 
-# start_cluster DIR: initdb + start in DIR; exports PGHOST/PGPORT/PGUSER
+# start_cluster DIR: initdb (with EACCT_INITDB_OPTS) + start in DIR;
+# exports PGHOST/PGPORT/PGUSER
 start_cluster() {
 	local dir=$1
 	mkdir -p "$dir"
@@ -61,7 +62,7 @@ start_cluster() {
 	export PGHOST=$dir PGPORT=${EACCT_PORT:-5499} PGUSER=postgres PGDATABASE=postgres
 	if [ ! -f "$dir/data/PG_VERSION" ]; then
 		as_pg "$PG_BINDIR/initdb" -D "$dir/data" -U postgres -A trust -E UTF8 \
-			--locale=C.UTF-8 --no-sync >"$dir/initdb.log" 2>&1 \
+			--locale=C.UTF-8 --no-sync ${EACCT_INITDB_OPTS:-} >"$dir/initdb.log" 2>&1 \
 			|| { cat "$dir/initdb.log"; return 1; }
 	fi
 	as_pg "$PG_BINDIR/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \

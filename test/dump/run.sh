@@ -72,9 +72,7 @@ works() {
 
 cleanup
 work=$(mktemp -d)
-psql_q -d postgres -c 'CREATE ROLE eacct_dump_admins NOLOGIN' \
-	-c 'CREATE ROLE eacct_dump_alice IN ROLE eacct_dump_admins' \
-	-c 'CREATE ROLE "Eacct Dump Ops"' || fail "cannot create the roles"
+psql_q -d postgres -f "$here/roles.sql" || fail "cannot create the roles"
 "$BINDIR/createdb" "$SRC" || fail "cannot create $SRC"
 complete=$(psql_q -d "$SRC" -f "$here/setup.sql" 2>&1 | tail -n 1)
 [ "$complete" = t ] || fail "setup failed or incomplete: $complete"

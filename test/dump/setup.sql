@@ -5,7 +5,7 @@
 -- transfers, withdrawals, charges with coupons, bills (open, overdue,
 -- partly paid), alerts triggered and ok, notifications queued, claimed and
 -- sent, request ids, and an EXECUTE grant on an operator function.
--- The roles are created by run.sh (they are cluster-wide).
+-- The roles are created first, by roles.sql (they are cluster-wide).
 \set ON_ERROR_STOP 1
 SET client_min_messages = warning;
 CREATE EXTENSION eacct;
