@@ -5,7 +5,8 @@
 # mixed workload; each at BENCH_CLIENTS (8) clients for BENCH_SECONDS (30),
 # with synchronous_commit on and off.  Prints TPS, transfers/s, p50/p99
 # latency and every figure's ratio to tpcb-like with the same setting, and
-# writes the table to test/bench/results/.
+# writes the table to test/bench/results/.  Each run starts right after a
+# CHECKPOINT.
 # Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +29,9 @@ run() {
 	local name=$1 sync=$2 per=$3 tps p50 p99
 	shift 3
 	rm -f "$logs"/pgbench_log.*
+	# every run starts right after a checkpoint, so that none pays for
+	# one the WAL of the run before it (a batch run writes the most) set off
+	"$BINDIR/psql" -X -q -d "$DB" -c CHECKPOINT
 	tps=$(cd "$logs" && PGOPTIONS="-c synchronous_commit=$sync" \
 		"$BINDIR/pgbench" -n -M prepared -c "$C" -j 2 -T "$T" -l "$@" "$DB" 2>&1 \
 		| tee "$logs/out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
