@@ -121,16 +121,10 @@ eacct_set_low_balance_alert_batch(PG_FUNCTION_ARGS)
 	int64		threshold;
 	bool		enabled;
 
-	eacct_require_arg(fcinfo, 0, "account_ids");
+	arr = eacct_array_arg(fcinfo, 0, "account_ids");
 	threshold = eacct_amount_arg(fcinfo, 1, "threshold", AMOUNT_NONNEGATIVE);
 	eacct_require_arg(fcinfo, 2, "enabled");
 	enabled = PG_GETARG_BOOL(2);
-	arr = PG_GETARG_ARRAYTYPE_P(0);
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("account_ids must be a one-dimensional array"),
-				 errdetail("It has %d dimensions.", ARR_NDIM(arr))));
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	ids = palloc(sizeof(int64) * Max(n, 1));
@@ -196,8 +190,7 @@ eacct_mark_sent(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	int			n;
 
-	eacct_require_arg(fcinfo, 0, "notification_ids");
-	values[0] = PG_GETARG_DATUM(0);
+	values[0] = PointerGetDatum(eacct_array_arg(fcinfo, 0, "notification_ids"));
 	eacct_enter(&call, fcinfo);
 	n = eacct_exec(&mark, values, NULL, false, 0);
 	eacct_leave(&call);

@@ -202,6 +202,26 @@ eacct_require_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 						   get_func_name(fcinfo->flinfo->fn_oid))));
 }
 
+/*
+ * An array argument: not NULL and one-dimensional (22023 otherwise), so
+ * that a matrix is never read as the list of its elements.
+ */
+ArrayType *
+eacct_array_arg(FunctionCallInfo fcinfo, int argno, const char *what)
+{
+	ArrayType  *arr;
+
+	eacct_require_arg(fcinfo, argno, what);
+	arr = PG_GETARG_ARRAYTYPE_P(argno);
+	if (ARR_NDIM(arr) > 1)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("%s must be a one-dimensional array", what),
+				 errdetail("Argument %d of %s has %d dimensions.", argno + 1,
+						   get_func_name(fcinfo->flinfo->fn_oid), ARR_NDIM(arr))));
+	return arr;
+}
+
 int64
 eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 {

@@ -126,6 +126,8 @@ extern bool eacct_bool_col(HeapTuple tup, TupleDesc desc, int col);
 extern void eacct_require_arg(FunctionCallInfo fcinfo, int argno,
 							  const char *what);
 extern int64 eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what);
+extern struct ArrayType *eacct_array_arg(FunctionCallInfo fcinfo, int argno,
+										 const char *what);
 extern char *eacct_name_arg(FunctionCallInfo fcinfo, int argno,
 							const char *what);
 extern void eacct_check_label(const char *s, int maxlen, const char *what);

@@ -501,11 +501,6 @@ deconstruct(ArrayType *arr, Oid type, Datum **values, bool **nulls, int *n)
 	bool		typbyval;
 	char		typalign;
 
-	if (ARR_NDIM(arr) > 1)
-		ereport(ERROR,
-				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-				 errmsg("transfer_batch takes one-dimensional arrays"),
-				 errdetail("An argument has %d dimensions.", ARR_NDIM(arr))));
 	get_typlenbyvalalign(type, &typlen, &typbyval, &typalign);
 	deconstruct_array(arr, type, typlen, typbyval, typalign, values, nulls, n);
 }
@@ -553,14 +548,11 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	Datum	   *result;
 	volatile int current = 0;
 
-	eacct_require_arg(fcinfo, 0, "from_accounts");
-	eacct_require_arg(fcinfo, 1, "to_accounts");
-	eacct_require_arg(fcinfo, 2, "amounts");
-	deconstruct(PG_GETARG_ARRAYTYPE_P(0), INT8OID, &fromv, &fromn, &n);
-	deconstruct(PG_GETARG_ARRAYTYPE_P(1), INT8OID, &tov, &ton, &n2);
-	deconstruct(PG_GETARG_ARRAYTYPE_P(2), NUMERICOID, &amtv, &amtn, &n3);
+	deconstruct(eacct_array_arg(fcinfo, 0, "from_accounts"), INT8OID, &fromv, &fromn, &n);
+	deconstruct(eacct_array_arg(fcinfo, 1, "to_accounts"), INT8OID, &tov, &ton, &n2);
+	deconstruct(eacct_array_arg(fcinfo, 2, "amounts"), NUMERICOID, &amtv, &amtn, &n3);
 	if (!PG_ARGISNULL(3))
-		deconstruct(PG_GETARG_ARRAYTYPE_P(3), TEXTOID, &reqv, &reqn, &n4);
+		deconstruct(eacct_array_arg(fcinfo, 3, "request_ids"), TEXTOID, &reqv, &reqn, &n4);
 	if (n2 != n || n3 != n || (reqv && n4 != n))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),

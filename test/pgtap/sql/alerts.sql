@@ -83,6 +83,7 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(-1, 10, true)'
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ']::bigint[], -0.01, true)', '22023', 'threshold must not be negative', 'batch: threshold -0.01');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ']::bigint[], 1.005, true)', '22023', 'threshold has more than 2 fractional digits', 'batch: threshold 1.005');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ']::bigint[], NULL, true)', '22023', 'threshold must not be null', 'batch: threshold NULL');
+SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[[' || :a1 || ']]::bigint[], 10, true)', '22023', 'account_ids must be a one-dimensional array', 'batch: two-dimensional account_ids');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ']::bigint[], 10, NULL)', '22023', 'enabled must not be null', 'batch: enabled NULL');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(NULL::bigint[], 10, true)', '22023', 'account_ids must not be null', 'batch: NULL array');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ', NULL, ' || :a2 || ']::bigint[], 10, true)', '22023',
@@ -313,6 +314,8 @@ SELECT is_empty('SELECT * FROM eacct.claim_notifications()', 'a second claim ret
 -- mark_sent
 SELECT array_agg(notification_id ORDER BY notification_id) AS first3 FROM (SELECT notification_id FROM eacct.notification ORDER BY notification_id LIMIT 3) s \gset
 SELECT min(notification_id) + 3 AS fourth FROM eacct.notification \gset
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.mark_sent(ARRAY[%L::bigint[], %L::bigint[]])', :'first3', :'first3'),
+    '22023', 'notification_ids must be a one-dimensional array', 'mark_sent of a two-dimensional array');
 SELECT is(eacct.mark_sent(:'first3'::bigint[]), 3, 'mark_sent of three claimed rows: 3');
 SELECT is(eacct.mark_sent(:'first3'::bigint[] || :fourth::bigint), 1, 'again with one more: only the new one counts');
 SELECT is(eacct.mark_sent(:'first3'::bigint[]), 0, 'marking sent twice: 0');

@@ -367,6 +367,13 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, NULL
     '22023', 'transfer_batch elements must not be null', 'batch: NULL from_account element');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s], ARRAY[1, 1])', :bs, :bs, :bd1),
     '22023', 'transfer_batch arrays must have the same length', 'batch: mismatched array lengths');
+-- a matrix is not read as the list of its elements (2 x 1 arrays, each the right length)
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[[%s], [%s]], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bs, :bd1, :bd2),
+    '22023', 'from_accounts must be a one-dimensional array', 'batch: two-dimensional from_accounts');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[[1], [1]])', :bs, :bs, :bd1, :bd2),
+    '22023', 'amounts must be a one-dimensional array', 'batch: two-dimensional amounts');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[[%s, %s]], ARRAY[1, 1])', :bs, :bs, :bd1, :bd2)),
+    '22023: Argument 2 of transfer_batch has 2 dimensions.', 'batch: the detail names the argument and its dimensions');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1, 1])', :bs, :bd1),
     '22023', 'transfer_batch arrays must have the same length', 'batch: more amounts than accounts');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1], ARRAY['r1', 'r2'])$$, :bs, :bd1),
