@@ -66,8 +66,11 @@ PG_BINDIR=$NEW_BINDIR EACCT_PORT=$new_port EACCT_INITDB_OPTS=$opts start_cluster
 PG_BINDIR=$NEW_BINDIR stop_cluster "$dir/new"
 
 # pg_upgrade runs as the clusters' owner, in a directory it may write
+# (--no-sync from PostgreSQL 15 on)
+nosync=
+"$NEW_BINDIR/pg_upgrade" --help | grep -q -- --no-sync && nosync=--no-sync
 for mode in --check ""; do
-	(cd "$dir" && as_pg "$NEW_BINDIR/pg_upgrade" $mode -U postgres --no-sync \
+	(cd "$dir" && as_pg "$NEW_BINDIR/pg_upgrade" $mode -U postgres $nosync \
 		-b "$OLD_BINDIR" -B "$NEW_BINDIR" -d "$dir/old/data" -D "$dir/new/data" \
 		-p "$old_port" -P "$new_port" -s "$dir") >"$dir/upgrade.log" 2>&1 \
 		|| { cat "$dir/upgrade.log"; find "$dir" -name '*.log' -path '*pg_upgrade*' -exec tail -n 20 {} +; \
