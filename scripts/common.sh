@@ -14,9 +14,10 @@ if [ -n "${PG_CONFIG:-}" ]; then
 	PG_BINDIR=$("$PG_CONFIG" --bindir)
 else
 	PG_BINDIR=/usr/lib/postgresql/$PG_MAJOR/bin
-	export PG_CONFIG=$PG_BINDIR/pg_config
 fi
-export PG_BINDIR
+# absolute: the scripts change directory before they call it
+PG_CONFIG=$PG_BINDIR/pg_config
+export PG_CONFIG PG_BINDIR
 
 APT_PACKAGES="build-essential postgresql-$PG_MAJOR postgresql-server-dev-$PG_MAJOR \
 postgresql-$PG_MAJOR-pgtap libtap-parser-sourcehandler-pgtap-perl libxlsxwriter-dev cppcheck python3-psycopg2 \

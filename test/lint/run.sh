@@ -11,7 +11,7 @@
 #      user-facing error carries a SQLSTATE.  elog(ERROR) (SQLSTATE XX000)
 #      is listed for information only: it is meant for can't-happen cases.
 #   3. cppcheck (warning, performance, portability) over src/*.c.
-#   4. docs/scaling.md against the newest full install script (tables of
+#   4. docs/scaling.md against the install script of default_version (tables of
 #      its Citus layout, index and constraint names, files it names).
 # The SQL, C and docs checkers first run on known-bad samples, so that a broken one
 # cannot pass silently.  Prints "lint: ok" or "lint: FAILED" as its last line.
@@ -233,7 +233,7 @@ else
 fi
 
 # ---------------------------------------------------------------------------
-# 4. docs/scaling.md against the newest full install script: the tables its
+# 4. docs/scaling.md against the install script of default_version: the tables its
 # Citus layout distributes are exactly the schema's tables ("All twelve"
 # counted too), every index or constraint name it cites exists, the
 # directory tables it proposes do not exist yet (it says they are not
@@ -249,20 +249,21 @@ PROPOSED = ('account_directory', 'enterprise_directory')
 
 def problems(doc, script):
     out = []
-    tables = set(re.findall(r'CREATE TABLE eacct\.(\w+)', script))
-    names = set(re.findall(r'(?:CONSTRAINT|INDEX)\s+(\w+)', script))
-    block = re.search(r'```sql\n(.*?create_distributed_table.*?)```', doc, re.S)
-    if not block or not tables:
-        return ['no Citus layout block in the page, or no table in the script']
-    laid = set(re.findall(r"'eacct\.(\w+)'", block.group(1)))
+    tables = set(re.findall(r'CREATE\s+(?:UNLOGGED\s+)?TABLE\s+eacct\.(\w+)', script))
+    names = set(re.findall(r'CONSTRAINT\s+(\w+)', script)) | \
+        set(re.findall(r'CREATE\s+(?:UNIQUE\s+)?INDEX\s+(\w+)', script))
+    blocks = [b for b in re.findall(r'```sql\n(.*?)```', doc, re.S) if 'create_distributed_table' in b]
+    if len(blocks) != 1 or not tables:
+        return ['not one Citus layout block in the page, or no table in the script']
+    laid = set(re.findall(r"'eacct\.(\w+)'", blocks[0]))
     for t in sorted(tables - laid):
         out.append('table eacct.%s is missing from the Citus layout' % t)
     for t in sorted(laid - tables):
         out.append('the Citus layout names eacct.%s, which the schema does not have' % t)
     count = re.search(r'All (\w+) tables', doc)
-    if count and NUMBERS.get(count.group(1).lower()) != len(tables):
+    if count and NUMBERS.get(count.group(1).lower(), count.group(1)) not in (len(tables), str(len(tables))):
         out.append('"All %s tables", but the schema has %d' % (count.group(1), len(tables)))
-    for n in sorted(set(re.findall(r'`(\w+_(?:idx|key|pkey|fkey))`', doc))):
+    for n in sorted(set(re.findall(r'`(\w+_(?:idx|key|pkey|fkey|check))\b', doc))):
         if n not in names:
             out.append('`%s` is not an index or constraint of the schema' % n)
     for n in PROPOSED:
@@ -277,7 +278,10 @@ SAMPLE_SCRIPT = ('CREATE TABLE eacct.a (x int, CONSTRAINT a_pkey PRIMARY KEY (x)
                  'CREATE TABLE eacct.b (x int);\nCREATE INDEX b_x_idx ON eacct.b (x);\n')
 GOOD_DOC = "```sql\nSELECT create_distributed_table('eacct.a', 'x');\n'eacct.b'\n```\nAll two tables; `a_pkey`, `b_x_idx`, `src/eacct.h`.\n"
 BAD_DOCS = [GOOD_DOC.replace("'eacct.b'", "'eacct.c'"), GOOD_DOC.replace('two', 'three'),
-            GOOD_DOC.replace('a_pkey', 'a_name_key'), GOOD_DOC.replace('eacct.h', 'nothere.c')]
+            GOOD_DOC.replace('`a_pkey`', '`a_name_key UNIQUE (x)`'), GOOD_DOC.replace('eacct.h', 'nothere.c'),
+            "```sql\nSELECT 'eacct.b';\n```\n" + GOOD_DOC.replace("'eacct.b'", "")]
+if problems(GOOD_DOC.replace('two', '2'), SAMPLE_SCRIPT):
+    print('lint: self-test: the docs check is broken'); sys.exit(2)
 if problems(GOOD_DOC, SAMPLE_SCRIPT) or not all(problems(d, SAMPLE_SCRIPT) for d in BAD_DOCS) \
         or not problems(GOOD_DOC, SAMPLE_SCRIPT.replace('eacct.b', 'eacct.account_directory')):
     print('lint: self-test: the docs check is broken'); sys.exit(2)
@@ -288,8 +292,13 @@ for p in probs:
 print('lint: %s checked against %s, %d problem(s)' % (doc, script, len(probs)))
 sys.exit(1 if probs else 0)
 PY
-newest=$(printf '%s\n' sql/eacct--*.sql | grep -v -- '--.*--' | sort -V | tail -n 1)
-/usr/bin/python3 "$work/docs.py" docs/scaling.md "$newest" || fail "docs/scaling.md"
+# the script a fresh CREATE EXTENSION runs
+version=$(sed -n "s/^default_version *= *'\(.*\)'/\1/p" eacct.control)
+if [ ! -f "sql/eacct--$version.sql" ]; then
+	fail "no full install script sql/eacct--$version.sql for default_version '$version'"
+else
+	/usr/bin/python3 "$work/docs.py" docs/scaling.md "sql/eacct--$version.sql" || fail "docs/scaling.md"
+fi
 
 if [ $failed -eq 0 ]; then echo "lint: ok"; else echo "lint: FAILED"; fi
 [ $failed -eq 0 ]

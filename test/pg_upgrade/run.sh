@@ -5,9 +5,11 @@
 # administrator roles, a DBA's grants) and is stopped; a new cluster is
 # initialised; `pg_upgrade --check`, then `pg_upgrade`, moves it (binary-
 # upgrade mode: pg_dump recreates the extension's objects with their OIDs
-# and the tables' files are copied, so nothing of eacct's runs on the way).
-# The upgraded database must equal the original row for row, as every
-# role sees it, with the same triggers, constraints, grants and sequences
+# and the tables' files are copied; of eacct, only its library is loaded,
+# to check that the new server has it).
+# The upgraded database must equal the original row for row, as the
+# superuser and the two roles of the dump check see it, with the same
+# triggers, constraints, grants and sequences
 # (test/dump/fingerprint.sql), and must work (test/dump/after.sql:
 # sequences continue, money functions, rules, guards, verify() empty).
 # Old and new server are this installation's by default (pg_upgrade to the
@@ -19,10 +21,11 @@ here=$(cd "$(dirname "$0")" && pwd)
 dump=$here/../dump
 source "$here/../../scripts/common.sh"
 set +e
+fail() { echo "pg_upgrade: $*"; echo "pg_upgrade: FAILED"; exit 1; }
 NEW_BINDIR=$PG_BINDIR
 OLD_BINDIR=${EACCT_UPGRADE_FROM:-$PG_BINDIR}
 DB=eacct_upgrade
-dir=$(mktemp -d /tmp/eacct-upgrade.XXXXXX)
+dir=$(mktemp -d /tmp/eacct-upgrade.XXXXXX) || fail "mktemp failed"
 old_port=$((40000 + RANDOM % 9000))
 new_port=$((old_port + 1))
 if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; fi
@@ -32,7 +35,6 @@ cleanup() {
 	[ -n "${KEEP:-}" ] || rm -rf "$dir"
 }
 trap cleanup EXIT
-fail() { echo "pg_upgrade: $*"; echo "pg_upgrade: FAILED"; exit 1; }
 psql_q() { "$NEW_BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 # fingerprint FILE: the dump check's fingerprint of $DB, nothing on stderr
 fingerprint() {
@@ -43,7 +45,7 @@ old_version=$("$OLD_BINDIR/postgres" -V | awk '{print $3}')
 new_version=$("$NEW_BINDIR/postgres" -V | awk '{print $3}')
 
 # the old cluster, filled
-PG_BINDIR=$OLD_BINDIR EACCT_PORT=$old_port start_cluster "$dir/old" >/dev/null \
+PG_BINDIR=$OLD_BINDIR EACCT_PORT=$old_port start_cluster "$dir/old" \
 	|| fail "cannot start the old cluster"
 psql_q -d postgres -f "$dump/roles.sql" || fail "cannot create the roles"
 "$NEW_BINDIR/createdb" "$DB" || fail "cannot create $DB"
@@ -53,22 +55,24 @@ fingerprint "$dir/fp.old"
 if grep -E '^table [^|]*\|0\|' "$dir/fp.old"; then fail "setup left a table empty"; fi
 PG_BINDIR=$OLD_BINDIR stop_cluster "$dir/old"
 
-# a new cluster, initialised as start_cluster does it (with the old one's
-# data checksum setting: from PostgreSQL 18 initdb turns them on), then
-# stopped
-opts=
-if [ "$("$OLD_BINDIR/pg_controldata" "$dir/old/data" | sed -n 's/^Data page checksum version: *//p')" = 0 ] \
-	&& "$NEW_BINDIR/initdb" --help | grep -q -- --no-data-checksums; then
-	opts=--no-data-checksums
-fi
-PG_BINDIR=$NEW_BINDIR EACCT_PORT=$new_port EACCT_INITDB_OPTS=$opts start_cluster "$dir/new" >/dev/null \
+# a new cluster, initialised as start_cluster does it, with the caller's
+# EACCT_INITDB_OPTS and the old cluster's data checksum setting (from
+# PostgreSQL 18 initdb turns them on by default), then stopped
+checksums=$(LC_ALL=C LANGUAGE= "$OLD_BINDIR/pg_controldata" "$dir/old/data" \
+	| sed -n 's/^Data page checksum version: *//p')
+case $checksums in
+	'') fail "cannot read the old cluster's data checksum version" ;;
+	0) case $("$NEW_BINDIR/initdb" --help) in *--no-data-checksums*) opts=--no-data-checksums ;; *) opts= ;; esac ;;
+	*) opts=--data-checksums ;;
+esac
+PG_BINDIR=$NEW_BINDIR EACCT_PORT=$new_port EACCT_INITDB_OPTS="${EACCT_INITDB_OPTS:-} $opts" \
+	start_cluster "$dir/new" \
 	|| fail "cannot initialise the new cluster"
 PG_BINDIR=$NEW_BINDIR stop_cluster "$dir/new"
 
 # pg_upgrade runs as the clusters' owner, in a directory it may write
 # (--no-sync from PostgreSQL 15 on)
-nosync=
-"$NEW_BINDIR/pg_upgrade" --help | grep -q -- --no-sync && nosync=--no-sync
+case $("$NEW_BINDIR/pg_upgrade" --help) in *--no-sync*) nosync=--no-sync ;; *) nosync= ;; esac
 for mode in --check ""; do
 	(cd "$dir" && as_pg "$NEW_BINDIR/pg_upgrade" $mode -U postgres $nosync \
 		-b "$OLD_BINDIR" -B "$NEW_BINDIR" -d "$dir/old/data" -D "$dir/new/data" \
@@ -78,7 +82,7 @@ for mode in --check ""; do
 done
 echo "pg_upgrade: $old_version -> $new_version done"
 
-PG_BINDIR=$NEW_BINDIR EACCT_PORT=$new_port start_cluster "$dir/new" >/dev/null \
+PG_BINDIR=$NEW_BINDIR EACCT_PORT=$new_port start_cluster "$dir/new" \
 	|| fail "cannot start the upgraded cluster"
 fingerprint "$dir/fp.new"
 # across major versions, what the new server's catalogs add by themselves

@@ -372,6 +372,8 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[[%s], [%
     '22023', 'from_accounts must be a one-dimensional array', 'batch: two-dimensional from_accounts');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[[1], [1]])', :bs, :bs, :bd1, :bd2),
     '22023', 'amounts must be a one-dimensional array', 'batch: two-dimensional amounts');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1], ARRAY[[''k1''], [''k2'']])', :bs, :bs, :bd1, :bd2),
+    '22023', 'request_ids must be a one-dimensional array', 'batch: two-dimensional request_ids');
 SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[[%s, %s]], ARRAY[1, 1])', :bs, :bs, :bd1, :bd2)),
     '22023: Argument 2 of transfer_batch has 2 dimensions.', 'batch: the detail names the argument and its dimensions');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1, 1])', :bs, :bd1),
