@@ -44,40 +44,29 @@ quiet() {
 		fail "$what: exit code $rc$([ -s "$work/err" ] && echo ', output on stderr')"
 	fi
 }
+source "$here/judge.sh"
 # same DB: the fingerprints of $SRC and DB, taken one right after the other
 # (account_assets.valid_coupons depends on now()), must be equal
 same() {
-	local db=$1 n
-	psql_q -d "$SRC" -f "$here/fingerprint.sql" >"$work/fp.src" 2>"$work/err" && [ ! -s "$work/err" ] \
-		|| { cat "$work/err"; fail "fingerprint of $SRC failed"; }
-	psql_q -d "$db" -f "$here/fingerprint.sql" >"$work/fp.$db" 2>"$work/err" && [ ! -s "$work/err" ] \
-		|| { cat "$work/err"; fail "fingerprint of $db failed"; }
+	local db=$1
+	fingerprint "$SRC" "$work/fp.src"
+	fingerprint "$db" "$work/fp.$db"
 	if ! diff -u "$work/fp.src" "$work/fp.$db" >"$work/diff"; then
 		cat "$work/diff"
 		fail "$db differs from $SRC (lines: - original, + restored)"
 	fi
-	n=$(grep -cE '^(table|view|sequence|as .*: view) ' "$work/fp.src")
-	echo "dump: $db equals $SRC ($n tables, views and sequences compared)"
-}
-works() {
-	local db=$1
-	psql_q -d "$db" -f "$here/after.sql" >"$work/out" 2>"$work/err"
-	local rc=$?
-	if [ $rc -ne 0 ] || [ -s "$work/err" ] || [ "$(grep -v '^$' "$work/out" | tail -n 1)" != "after: ok" ]; then
-		cat "$work/out" "$work/err"
-		fail "$db does not work after the restore"
-	fi
-	echo "dump: $db works (sequences continue, money functions, rules, guards, verify)"
+	echo "dump: $db equals $SRC ($(compared "$work/fp.src") tables, views and sequences compared)"
 }
 
 cleanup
 work=$(mktemp -d)
+scratch=$work
 psql_q -d postgres -f "$here/roles.sql" || fail "cannot create the roles"
 "$BINDIR/createdb" "$SRC" || fail "cannot create $SRC"
 complete=$(psql_q -d "$SRC" -f "$here/setup.sql" 2>&1 | tail -n 1)
 [ "$complete" = t ] || fail "setup failed or incomplete: $complete"
 # the data is all there: no table of the extension is empty
-psql_q -d "$SRC" -f "$here/fingerprint.sql" >"$work/fp.src" || fail "fingerprint of $SRC failed"
+fingerprint "$SRC" "$work/fp.src"
 if grep -E '^table [^|]*\|0\|' "$work/fp.src"; then fail "setup left a table empty"; fi
 
 # custom format, restored by pg_restore, serially and in parallel
@@ -95,9 +84,12 @@ quiet "pg_dump -Fp" "$BINDIR/pg_dump" -Fp -f "$work/src.sql" "$SRC"
 quiet "psql restore of the plain dump" psql_q -d eacct_dump_fp -f "$work/src.sql"
 
 for db in $RESTORED; do same "$db"; done
-for db in $RESTORED; do works "$db"; done
+for db in $RESTORED; do
+	works "$db"
+	echo "dump: $db works (sequences continue, money functions, rules, guards, verify)"
+done
 # the calls above changed the restored databases, never the original
-psql_q -d "$SRC" -f "$here/fingerprint.sql" >"$work/fp.again" || fail "fingerprint of $SRC failed"
+fingerprint "$SRC" "$work/fp.again"
 diff -q "$work/fp.src" "$work/fp.again" >/dev/null || fail "$SRC changed during the test"
 
 cleanup
