@@ -18,6 +18,18 @@ SELECT eacct.transfer(:ma, :a, 200, 'up-2') > 0 AS transferred;
 SELECT eacct.transfer(:ma, :b, 100) > 0 AS transferred;
 SELECT eacct.charge(:a, 250, 'before the upgrade') > 0 AS charged;
 SELECT eacct.withdraw(:b, :ma, 40) > 0 AS withdrawn;
+-- two administrators, added by the new library on the 0.1.0 schema (it
+-- goes by the role's OID alone there); one role is dropped before the
+-- update, which removes its row with a WARNING (0.5.0)
+CREATE ROLE eacct_up_admin;
+CREATE ROLE eacct_up_gone;
+SELECT eacct.add_admin(:ent, 'eacct_up_admin');
+SELECT eacct.add_admin(:ent, 'eacct_up_gone');
+SET ROLE eacct_up_admin;
+SELECT eacct.transferable(:ma) AS admin_on_old_schema, count(*) AS rows_seen FROM eacct.account_assets;
+RESET ROLE;
+DROP ROLE eacct_up_gone;
+SELECT count(*) AS dropped_admin_reported FROM eacct.verify() WHERE problem LIKE 'administrator role % no longer exists%';
 
 -- a fingerprint of the user data, before and after
 CREATE FUNCTION pg_temp.fingerprints() RETURNS TABLE (what text, fp text) LANGUAGE sql AS $$
@@ -33,8 +45,15 @@ SELECT 'history', md5(string_agg(t::text, '|' ORDER BY t.change_id)) FROM eacct.
 $$;
 CREATE TEMP TABLE before AS SELECT * FROM pg_temp.fingerprints();
 
+\set VERBOSITY terse
 ALTER EXTENSION eacct UPDATE;
+\set VERBOSITY default
 SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+-- the remaining administrator keeps its enterprise, under its name
+SELECT admin_role, admin_name FROM eacct.enterprise_admin ORDER BY 1;
+SET ROLE eacct_up_admin;
+SELECT eacct.transferable(:ma) AS admin_after_update, count(*) AS rows_seen FROM eacct.account_assets;
+RESET ROLE;
 
 SELECT b.what, b.fp = a.fp AS unchanged
   FROM before b JOIN pg_temp.fingerprints() a USING (what)
@@ -117,3 +136,4 @@ SELECT eacct.transfer(:fa, account_id, 4) > 0 AS transferred FROM eacct.account 
 SELECT account_name, cash_balance, transfer_book_balance FROM eacct.account_assets WHERE enterprise_id = :fe ORDER BY account_name;
 SELECT count(*) AS problems FROM eacct.verify();
 DROP EXTENSION eacct;
+DROP ROLE eacct_up_admin;

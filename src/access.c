@@ -4,10 +4,12 @@
  * An administrator of an enterprise is any role that is a member (directly
  * or through other roles) of a role added with eacct.add_admin for it.
  * Superusers pass every check.  The views additionally show everything to
- * the extension owner.
+ * the extension owner.  A role renamed after it was added administers
+ * nothing until it is added again.
  */
 #include "eacct.h"
 
+#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -15,36 +17,102 @@
 
 PG_FUNCTION_INFO_V1(eacct_may_view);
 
+/*
+ * From 0.5.0 an enterprise_admin row keeps the name its role had when it
+ * was added (admin_name) and counts only while the role with that OID still
+ * has that name: the OID of a dropped role can come back as another role's
+ * (after OID wrap-around, or in a cluster the rows were restored into).
+ * Until ALTER EXTENSION UPDATE the library may run on an older schema
+ * without the column; it then goes by the OID alone, as those versions did.
+ */
+#define ADMINS_SELECT(name_column) \
+	"SELECT ea.enterprise_id, ea.admin_role::pg_catalog.oid, " name_column \
+	" FROM eacct.enterprise_admin ea"
+
 static EacctPlan admins_of_enterprise = {
-	"SELECT ea.admin_role::pg_catalog.oid FROM eacct.enterprise_admin ea"
+	ADMINS_SELECT("ea.admin_name")
+	" WHERE ea.enterprise_id OPERATOR(pg_catalog.=) $1",
+	1, {INT8OID}
+};
+
+static EacctPlan admins_of_enterprise_unnamed = {
+	ADMINS_SELECT("NULL::pg_catalog.name")
 	" WHERE ea.enterprise_id OPERATOR(pg_catalog.=) $1",
 	1, {INT8OID}
 };
 
 static EacctPlan all_admins = {
-	"SELECT ea.enterprise_id, ea.admin_role::pg_catalog.oid"
-	" FROM eacct.enterprise_admin ea ORDER BY ea.enterprise_id",
+	ADMINS_SELECT("ea.admin_name") " ORDER BY ea.enterprise_id",
 	0, {InvalidOid}
 };
+
+static EacctPlan all_admins_unnamed = {
+	ADMINS_SELECT("NULL::pg_catalog.name") " ORDER BY ea.enterprise_id",
+	0, {InvalidOid}
+};
+
+/* whether eacct.enterprise_admin has admin_name (0.5.0 and later) */
+bool
+eacct_admin_names(void)
+{
+	Oid			nsp = get_namespace_oid("eacct", true);
+	Oid			rel = OidIsValid(nsp) ? get_relname_relid("enterprise_admin", nsp) : InvalidOid;
+
+	return OidIsValid(rel) && get_attnum(rel, "admin_name") != InvalidAttrNumber;
+}
+
+/* the enterprises' administrator rows, (enterprise_id, role, name) */
+static int
+read_admins(const int64 *enterprise_id)
+{
+	Datum		values[1];
+	bool		named = eacct_admin_names();
+
+	if (enterprise_id == NULL)
+		return eacct_exec(named ? &all_admins : &all_admins_unnamed, NULL, NULL, true, 0);
+	values[0] = Int64GetDatum(*enterprise_id);
+	return eacct_exec(named ? &admins_of_enterprise : &admins_of_enterprise_unnamed,
+					  values, NULL, true, 0);
+}
+
+/*
+ * Row i of read_admins(): the role it names when that role is still the
+ * one that was added, else InvalidOid (a dropped role, or one renamed since).
+ */
+static Oid
+admin_of_row(int i)
+{
+	HeapTuple	row = SPI_tuptable->vals[i];
+	TupleDesc	desc = SPI_tuptable->tupdesc;
+	bool		isnull;
+	Oid			admin = DatumGetObjectId(SPI_getbinval(row, desc, 2, &isnull));
+	Datum		added_as = SPI_getbinval(row, desc, 3, &isnull);
+	char	   *name;
+
+	if (!OidIsValid(admin))
+		return InvalidOid;
+	name = GetUserNameFromId(admin, true);
+	if (name == NULL)
+		return InvalidOid;
+	if (!isnull && strcmp(name, NameStr(*DatumGetName(added_as))) != 0)
+		return InvalidOid;
+	return admin;
+}
 
 /* Error 42501 unless the caller administers the enterprise. */
 void
 eacct_check_admin(EacctCall *call, int64 enterprise_id)
 {
-	Datum		values[1] = {Int64GetDatum(enterprise_id)};
 	int			n;
 
 	if (superuser_arg(call->caller))
 		return;
-	n = eacct_exec(&admins_of_enterprise, values, NULL, true, 0);
+	n = read_admins(&enterprise_id);
 	for (int i = 0; i < n; i++)
 	{
-		bool		isnull;
-		Oid			admin = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-														   SPI_tuptable->tupdesc,
-														   1, &isnull));
+		Oid			admin = admin_of_row(i);
 
-		if (!isnull && is_member_of_role(call->caller, admin))
+		if (OidIsValid(admin) && is_member_of_role(call->caller, admin))
 			return;
 	}
 	ereport(ERROR,
@@ -82,20 +150,18 @@ visible_for(FunctionCallInfo fcinfo)
 	if (!v->all)
 	{
 		eacct_enter(&call, fcinfo);
-		n = eacct_exec(&all_admins, NULL, NULL, true, 0);
+		n = read_admins(NULL);
 		v->ids = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
 									sizeof(int64) * Max(n, 1));
 		for (int i = 0; i < n; i++)
 		{
-			bool		isnull;
 			int64		ent = eacct_int8_result(i, 1, NULL);
-			Oid			admin = DatumGetObjectId(SPI_getbinval(SPI_tuptable->vals[i],
-															   SPI_tuptable->tupdesc,
-															   2, &isnull));
+			Oid			admin;
 
-			if (isnull || (v->n > 0 && v->ids[v->n - 1] == ent))
+			if (v->n > 0 && v->ids[v->n - 1] == ent)
 				continue;
-			if (is_member_of_role(role, admin))
+			admin = admin_of_row(i);
+			if (OidIsValid(admin) && is_member_of_role(role, admin))
 				v->ids[v->n++] = ent;
 		}
 		eacct_leave(&call);

@@ -142,6 +142,7 @@ extern void eacct_account_not_found(int64 account_id);
 
 /* ---- access.c ---- */
 extern void eacct_check_admin(EacctCall *call, int64 enterprise_id);
+extern bool eacct_admin_names(void);
 
 /* ---- ledger.c ---- */
 enum

@@ -5,6 +5,7 @@
  */
 #include "eacct.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 
 PG_FUNCTION_INFO_V1(eacct_create_enterprise);
@@ -45,7 +46,17 @@ static EacctPlan enterprise_exists = {
 	1, {INT8OID}
 };
 
+/* adding a role again records the name it has now (it may have been renamed) */
 static EacctPlan insert_admin = {
+	"INSERT INTO eacct.enterprise_admin AS ea (enterprise_id, admin_role, admin_name)"
+	" VALUES ($1, $2, $3) ON CONFLICT (enterprise_id, admin_role)"
+	" DO UPDATE SET admin_name = excluded.admin_name"
+	" WHERE ea.admin_name OPERATOR(pg_catalog.<>) excluded.admin_name",
+	3, {INT8OID, REGROLEOID, NAMEOID}
+};
+
+/* the same on a schema before 0.5.0 (no admin_name; see access.c) */
+static EacctPlan insert_admin_unnamed = {
 	"INSERT INTO eacct.enterprise_admin (enterprise_id, admin_role)"
 	" VALUES ($1, $2) ON CONFLICT DO NOTHING",
 	2, {INT8OID, REGROLEOID}
@@ -140,31 +151,57 @@ require_role_arg(FunctionCallInfo fcinfo, int argno)
 				 errdetail("The role \"-\" (no role) cannot administer an enterprise.")));
 }
 
-/* add or remove (per plan) the administrator row of (enterprise, role) */
+/* add or remove the administrator row of (enterprise, role) */
 static Datum
-change_admin(FunctionCallInfo fcinfo, EacctPlan *plan)
+change_admin(FunctionCallInfo fcinfo, bool add)
 {
 	EacctCall	call;
-	Datum		values[2];
+	Datum		values[3];
 	int64		ent = eacct_id_arg(fcinfo, 0, "enterprise_id");
+	NameData	name;
 
 	require_role_arg(fcinfo, 1);
 	values[0] = Int64GetDatum(ent);
 	values[1] = PG_GETARG_DATUM(1);
+	if (add)
+	{
+		Oid			role = PG_GETARG_OID(1);
+		char	   *current = GetUserNameFromId(role, true);
+
+		/* a number given as regrole is not looked up by regrolein */
+		if (current == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("role with OID %u does not exist", role),
+					 errdetail("Only an existing role can administer an enterprise.")));
+		namestrcpy(&name, current);
+		values[2] = NameGetDatum(&name);
+	}
 
 	eacct_enter(&call, fcinfo);
 	if (eacct_exec(&enterprise_exists, values, NULL, false, 0) != 1)
 		eacct_enterprise_not_found(ent);
-	eacct_exec(plan, values, NULL, false, 0);
+	if (!add)
+		eacct_exec(&delete_admin, values, NULL, false, 0);
+	else if (eacct_admin_names())
+		eacct_exec(&insert_admin, values, NULL, false, 0);
+	else
+		eacct_exec(&insert_admin_unnamed, values, NULL, false, 0);
 	eacct_leave(&call);
 	PG_RETURN_VOID();
 }
 
-/* add_admin(enterprise_id bigint, role regrole) -> void; repeating is a no-op */
+/*
+ * add_admin(enterprise_id bigint, role regrole) -> void
+ *
+ * Repeating it is a no-op, except that it records the role's name again
+ * when the role was renamed since (a renamed role administers nothing
+ * until then: access.c).
+ */
 Datum
 eacct_add_admin(PG_FUNCTION_ARGS)
 {
-	return change_admin(fcinfo, &insert_admin);
+	return change_admin(fcinfo, true);
 }
 
 /*
@@ -177,7 +214,7 @@ eacct_add_admin(PG_FUNCTION_ARGS)
 Datum
 eacct_remove_admin(PG_FUNCTION_ARGS)
 {
-	return change_admin(fcinfo, &delete_admin);
+	return change_admin(fcinfo, false);
 }
 
 static bool

@@ -14,118 +14,129 @@
 
 PG_FUNCTION_INFO_V1(eacct_verify);
 
-static EacctPlan verify_query = {
-	"WITH acc AS ("
-	"  SELECT * FROM eacct.account WHERE $1 IS NULL OR enterprise_id = $1),"
-	" j AS ("
-	"  SELECT enterprise_id, account_id, sum(d_own_cash) AS own_cash,"
-	"    sum(d_transfer_book) AS transfer_book, sum(d_credit_limit) AS credit_limit,"
-	"    sum(d_outstanding) AS outstanding, sum(d_overdue) AS overdue,"
-	"    (array_agg(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]"
-	"       ORDER BY entry_id DESC))[1:1] AS last"
-	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1"
-	"  GROUP BY enterprise_id, account_id),"
-	" bills AS ("
-	"  SELECT enterprise_id, account_id, sum(remaining) AS outstanding,"
-	"    sum(remaining) FILTER (WHERE overdue) AS overdue"
-	"  FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1"
-	"  GROUP BY enterprise_id, account_id),"
-	" chain AS ("
-	"  SELECT enterprise_id, account_id, entry_id,"
-	"    ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue] AS after,"
-	"    ARRAY[d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue] AS d,"
-	"    lag(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue],"
-	"        1, ARRAY[0,0,0,0,0]::bigint[])"
-	"      OVER (PARTITION BY enterprise_id, account_id ORDER BY entry_id) AS before"
-	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1),"
-	" rec AS ("
-	"  SELECT enterprise_id, kind, from_account, to_account, sum(amount) AS s"
-	"  FROM eacct.transfer_record WHERE $1 IS NULL OR enterprise_id = $1"
-	"  GROUP BY enterprise_id, kind, from_account, to_account),"
-	" pairs AS ("
-	"  SELECT p.enterprise_id, p.source_account, p.holder_account, p.transferred, p.withdrawn,"
-	"    coalesce(t.s, 0) AS t, coalesce(w.s, 0) AS w"
-	"  FROM eacct.transfer_pair p"
-	"  LEFT JOIN rec t ON t.kind = 'transfer' AND t.enterprise_id = p.enterprise_id"
-	"    AND t.from_account = p.source_account AND t.to_account = p.holder_account"
-	"  LEFT JOIN rec w ON w.kind = 'withdraw' AND w.enterprise_id = p.enterprise_id"
-	"    AND w.from_account = p.holder_account AND w.to_account = p.source_account"
-	"  WHERE $1 IS NULL OR p.enterprise_id = $1"
-	"  UNION ALL"
-	"  SELECT r.enterprise_id, r.from_account, r.to_account, 0, 0, r.s, 0 FROM rec r"
-	"  WHERE r.kind = 'transfer' AND NOT EXISTS (SELECT 1 FROM eacct.transfer_pair p"
-	"    WHERE p.enterprise_id = r.enterprise_id AND p.source_account = r.from_account"
-	"      AND p.holder_account = r.to_account))"
-	" SELECT a.enterprise_id, a.account_id, p.problem"
-	"   FROM acc a"
-	"   LEFT JOIN j ON j.enterprise_id = a.enterprise_id AND j.account_id = a.account_id"
-	"   LEFT JOIN bills b ON b.enterprise_id = a.enterprise_id AND b.account_id = a.account_id"
-	"   CROSS JOIN LATERAL (VALUES"
-	"     ('own_cash', a.own_cash, coalesce(j.own_cash, 0), coalesce(j.last[1][1], 0)),"
-	"     ('transfer_book', a.transfer_book, coalesce(j.transfer_book, 0), coalesce(j.last[1][2], 0)),"
-	"     ('credit_limit', a.credit_limit, coalesce(j.credit_limit, 0), coalesce(j.last[1][3], 0)),"
-	"     ('outstanding', a.outstanding, coalesce(j.outstanding, 0), coalesce(j.last[1][4], 0)),"
-	"     ('overdue', a.overdue, coalesce(j.overdue, 0), coalesce(j.last[1][5], 0))"
-	"   ) AS v(col, bal, sum_d, last_after)"
-	"   CROSS JOIN LATERAL (VALUES"
-	"     (CASE WHEN v.bal <> v.sum_d THEN format('%s is %s but the journal deltas sum to %s',"
-	"        v.col, v.bal * 0.01, v.sum_d * 0.01) END),"
-	"     (CASE WHEN v.bal <> v.last_after THEN format('%s is %s but the last journal entry says %s',"
-	"        v.col, v.bal * 0.01, v.last_after * 0.01) END),"
-	"     (CASE WHEN v.col = 'outstanding' AND v.bal <> coalesce(b.outstanding, 0)"
-	"        THEN format('outstanding is %s but open bills sum to %s',"
-	"        v.bal * 0.01, coalesce(b.outstanding, 0) * 0.01) END),"
-	"     (CASE WHEN v.col = 'overdue' AND v.bal <> coalesce(b.overdue, 0)"
-	"        THEN format('overdue is %s but overdue bills sum to %s',"
-	"        v.bal * 0.01, coalesce(b.overdue, 0) * 0.01) END),"
-	"     (CASE WHEN v.bal < 0 THEN format('%s is negative: %s', v.col, v.bal * 0.01) END)"
-	"   ) AS p(problem)"
-	"  WHERE p.problem IS NOT NULL"
-	" UNION ALL"
-	" SELECT c.enterprise_id, c.account_id,"
-	"   format('journal entry %s does not follow from the entry before it', c.entry_id)"
-	"   FROM chain c"
-	"  WHERE c.after <> ARRAY[c.before[1] + c.d[1], c.before[2] + c.d[2], c.before[3] + c.d[3],"
-	"                         c.before[4] + c.d[4], c.before[5] + c.d[5]]"
-	" UNION ALL"
-	" SELECT e.enterprise_id, NULL::bigint, p.problem"
-	"   FROM eacct.enterprise e"
-	"   LEFT JOIN LATERAL (SELECT coalesce(sum(credit_limit), 0) AS allocated,"
-	"       coalesce(sum(overdue), 0) AS overdue"
-	"       FROM eacct.account a WHERE a.enterprise_id = e.enterprise_id) s ON true"
-	"   LEFT JOIN LATERAL (SELECT c.new_limit FROM eacct.credit_change c"
-	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL"
-	"       ORDER BY c.change_id DESC LIMIT 1) l ON true"
-	"   CROSS JOIN LATERAL (VALUES"
-	"     (CASE WHEN e.allocated <> s.allocated THEN format("
-	"        'allocated is %s but the credit limits of its accounts sum to %s',"
-	"        e.allocated * 0.01, s.allocated * 0.01) END),"
-	"     (CASE WHEN e.overdue <> s.overdue THEN format("
-	"        'overdue is %s but the overdue debt of its accounts sums to %s',"
-	"        e.overdue * 0.01, s.overdue * 0.01) END),"
-	"     (CASE WHEN e.credit_line <> coalesce(l.new_limit, 0) THEN format("
-	"        'credit_line is %s but the credit history says %s',"
-	"        e.credit_line * 0.01, coalesce(l.new_limit, 0) * 0.01) END),"
-	"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format("
-	"        'allocated %s exceeds the credit line %s',"
-	"        e.allocated * 0.01, e.credit_line * 0.01) END)"
-	"   ) AS p(problem)"
-	"  WHERE ($1 IS NULL OR e.enterprise_id = $1) AND p.problem IS NOT NULL"
-	" UNION ALL"
-	" SELECT ea.enterprise_id, NULL::bigint,"
-	"   format('administrator role %s no longer exists; remove it with eacct.remove_admin',"
-	"          ea.admin_role::oid)"
-	"   FROM eacct.enterprise_admin ea"
-	"  WHERE ($1 IS NULL OR ea.enterprise_id = $1)"
-	"    AND NOT EXISTS (SELECT 1 FROM pg_catalog.pg_roles r WHERE r.oid = ea.admin_role::oid)"
-	" UNION ALL"
-	" SELECT p.enterprise_id, p.holder_account, format("
-	"   'transfers from account %s: transferred %s and withdrawn %s, records say %s and %s',"
-	"   p.source_account, p.transferred * 0.01, p.withdrawn * 0.01, p.t * 0.01, p.w * 0.01)"
-	"   FROM pairs p WHERE p.transferred <> p.t OR p.withdrawn <> p.w"
-	" ORDER BY 1, 2, 3",
-	1, {INT8OID}
-};
+/*
+ * admin_name: the column with the name each administrator was added with,
+ * or NULL on a schema before 0.5.0 (access.c), where only dropped roles
+ * are reported.
+ */
+#define VERIFY_QUERY(admin_name) \
+	"WITH acc AS (" \
+	"  SELECT * FROM eacct.account WHERE $1 IS NULL OR enterprise_id = $1)," \
+	" j AS (" \
+	"  SELECT enterprise_id, account_id, sum(d_own_cash) AS own_cash," \
+	"    sum(d_transfer_book) AS transfer_book, sum(d_credit_limit) AS credit_limit," \
+	"    sum(d_outstanding) AS outstanding, sum(d_overdue) AS overdue," \
+	"    (array_agg(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]" \
+	"       ORDER BY entry_id DESC))[1:1] AS last" \
+	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1" \
+	"  GROUP BY enterprise_id, account_id)," \
+	" bills AS (" \
+	"  SELECT enterprise_id, account_id, sum(remaining) AS outstanding," \
+	"    sum(remaining) FILTER (WHERE overdue) AS overdue" \
+	"  FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1" \
+	"  GROUP BY enterprise_id, account_id)," \
+	" chain AS (" \
+	"  SELECT enterprise_id, account_id, entry_id," \
+	"    ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue] AS after," \
+	"    ARRAY[d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue] AS d," \
+	"    lag(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]," \
+	"        1, ARRAY[0,0,0,0,0]::bigint[])" \
+	"      OVER (PARTITION BY enterprise_id, account_id ORDER BY entry_id) AS before" \
+	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1)," \
+	" rec AS (" \
+	"  SELECT enterprise_id, kind, from_account, to_account, sum(amount) AS s" \
+	"  FROM eacct.transfer_record WHERE $1 IS NULL OR enterprise_id = $1" \
+	"  GROUP BY enterprise_id, kind, from_account, to_account)," \
+	" pairs AS (" \
+	"  SELECT p.enterprise_id, p.source_account, p.holder_account, p.transferred, p.withdrawn," \
+	"    coalesce(t.s, 0) AS t, coalesce(w.s, 0) AS w" \
+	"  FROM eacct.transfer_pair p" \
+	"  LEFT JOIN rec t ON t.kind = 'transfer' AND t.enterprise_id = p.enterprise_id" \
+	"    AND t.from_account = p.source_account AND t.to_account = p.holder_account" \
+	"  LEFT JOIN rec w ON w.kind = 'withdraw' AND w.enterprise_id = p.enterprise_id" \
+	"    AND w.from_account = p.holder_account AND w.to_account = p.source_account" \
+	"  WHERE $1 IS NULL OR p.enterprise_id = $1" \
+	"  UNION ALL" \
+	"  SELECT r.enterprise_id, r.from_account, r.to_account, 0, 0, r.s, 0 FROM rec r" \
+	"  WHERE r.kind = 'transfer' AND NOT EXISTS (SELECT 1 FROM eacct.transfer_pair p" \
+	"    WHERE p.enterprise_id = r.enterprise_id AND p.source_account = r.from_account" \
+	"      AND p.holder_account = r.to_account))" \
+	" SELECT a.enterprise_id, a.account_id, p.problem" \
+	"   FROM acc a" \
+	"   LEFT JOIN j ON j.enterprise_id = a.enterprise_id AND j.account_id = a.account_id" \
+	"   LEFT JOIN bills b ON b.enterprise_id = a.enterprise_id AND b.account_id = a.account_id" \
+	"   CROSS JOIN LATERAL (VALUES" \
+	"     ('own_cash', a.own_cash, coalesce(j.own_cash, 0), coalesce(j.last[1][1], 0))," \
+	"     ('transfer_book', a.transfer_book, coalesce(j.transfer_book, 0), coalesce(j.last[1][2], 0))," \
+	"     ('credit_limit', a.credit_limit, coalesce(j.credit_limit, 0), coalesce(j.last[1][3], 0))," \
+	"     ('outstanding', a.outstanding, coalesce(j.outstanding, 0), coalesce(j.last[1][4], 0))," \
+	"     ('overdue', a.overdue, coalesce(j.overdue, 0), coalesce(j.last[1][5], 0))" \
+	"   ) AS v(col, bal, sum_d, last_after)" \
+	"   CROSS JOIN LATERAL (VALUES" \
+	"     (CASE WHEN v.bal <> v.sum_d THEN format('%s is %s but the journal deltas sum to %s'," \
+	"        v.col, v.bal * 0.01, v.sum_d * 0.01) END)," \
+	"     (CASE WHEN v.bal <> v.last_after THEN format('%s is %s but the last journal entry says %s'," \
+	"        v.col, v.bal * 0.01, v.last_after * 0.01) END)," \
+	"     (CASE WHEN v.col = 'outstanding' AND v.bal <> coalesce(b.outstanding, 0)" \
+	"        THEN format('outstanding is %s but open bills sum to %s'," \
+	"        v.bal * 0.01, coalesce(b.outstanding, 0) * 0.01) END)," \
+	"     (CASE WHEN v.col = 'overdue' AND v.bal <> coalesce(b.overdue, 0)" \
+	"        THEN format('overdue is %s but overdue bills sum to %s'," \
+	"        v.bal * 0.01, coalesce(b.overdue, 0) * 0.01) END)," \
+	"     (CASE WHEN v.bal < 0 THEN format('%s is negative: %s', v.col, v.bal * 0.01) END)" \
+	"   ) AS p(problem)" \
+	"  WHERE p.problem IS NOT NULL" \
+	" UNION ALL" \
+	" SELECT c.enterprise_id, c.account_id," \
+	"   format('journal entry %s does not follow from the entry before it', c.entry_id)" \
+	"   FROM chain c" \
+	"  WHERE c.after <> ARRAY[c.before[1] + c.d[1], c.before[2] + c.d[2], c.before[3] + c.d[3]," \
+	"                         c.before[4] + c.d[4], c.before[5] + c.d[5]]" \
+	" UNION ALL" \
+	" SELECT e.enterprise_id, NULL::bigint, p.problem" \
+	"   FROM eacct.enterprise e" \
+	"   LEFT JOIN LATERAL (SELECT coalesce(sum(credit_limit), 0) AS allocated," \
+	"       coalesce(sum(overdue), 0) AS overdue" \
+	"       FROM eacct.account a WHERE a.enterprise_id = e.enterprise_id) s ON true" \
+	"   LEFT JOIN LATERAL (SELECT c.new_limit FROM eacct.credit_change c" \
+	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL" \
+	"       ORDER BY c.change_id DESC LIMIT 1) l ON true" \
+	"   CROSS JOIN LATERAL (VALUES" \
+	"     (CASE WHEN e.allocated <> s.allocated THEN format(" \
+	"        'allocated is %s but the credit limits of its accounts sum to %s'," \
+	"        e.allocated * 0.01, s.allocated * 0.01) END)," \
+	"     (CASE WHEN e.overdue <> s.overdue THEN format(" \
+	"        'overdue is %s but the overdue debt of its accounts sums to %s'," \
+	"        e.overdue * 0.01, s.overdue * 0.01) END)," \
+	"     (CASE WHEN e.credit_line <> coalesce(l.new_limit, 0) THEN format(" \
+	"        'credit_line is %s but the credit history says %s'," \
+	"        e.credit_line * 0.01, coalesce(l.new_limit, 0) * 0.01) END)," \
+	"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format(" \
+	"        'allocated %s exceeds the credit line %s'," \
+	"        e.allocated * 0.01, e.credit_line * 0.01) END)" \
+	"   ) AS p(problem)" \
+	"  WHERE ($1 IS NULL OR e.enterprise_id = $1) AND p.problem IS NOT NULL" \
+	" UNION ALL" \
+	" SELECT ea.enterprise_id, NULL::bigint," \
+	"   CASE WHEN r.oid IS NULL THEN format(" \
+	"     'administrator role %s no longer exists; remove it with eacct.remove_admin'," \
+	"     ea.admin_role::oid)" \
+	"   ELSE format('administrator role %s was added as %s; a renamed role administers" \
+	" nothing until eacct.add_admin adds it again', r.rolname, an.n) END" \
+	"   FROM eacct.enterprise_admin ea" \
+	"   CROSS JOIN LATERAL (SELECT " admin_name ") AS an(n)" \
+	"   LEFT JOIN pg_catalog.pg_roles r ON r.oid = ea.admin_role::oid" \
+	"  WHERE ($1 IS NULL OR ea.enterprise_id = $1)" \
+	"    AND (r.oid IS NULL OR r.rolname <> an.n)" \
+	" UNION ALL" \
+	" SELECT p.enterprise_id, p.holder_account, format(" \
+	"   'transfers from account %s: transferred %s and withdrawn %s, records say %s and %s'," \
+	"   p.source_account, p.transferred * 0.01, p.withdrawn * 0.01, p.t * 0.01, p.w * 0.01)" \
+	"   FROM pairs p WHERE p.transferred <> p.t OR p.withdrawn <> p.w" \
+	" ORDER BY 1, 2, 3"
+
+static EacctPlan verify_query = {VERIFY_QUERY("ea.admin_name"), 1, {INT8OID}};
+static EacctPlan verify_query_unnamed = {VERIFY_QUERY("NULL::pg_catalog.name"), 1, {INT8OID}};
 
 /*
  * verify(enterprise_id bigint default null) -> table(enterprise_id bigint,
@@ -167,7 +178,8 @@ eacct_verify(PG_FUNCTION_ARGS)
 		eacct_check_admin(&call, DatumGetInt64(values[0]));
 	}
 
-	eacct_exec(&verify_query, values, nulls, true, 0);
+	eacct_exec(eacct_admin_names() ? &verify_query : &verify_query_unnamed,
+			   values, nulls, true, 0);
 	eacct_return_spi_rows(fcinfo);
 	eacct_leave(&call);
 	return (Datum) 0;

@@ -383,7 +383,7 @@ SELECT is(v.trusted, false, 'eacct ' || v.version || ' is not a trusted extensio
 SELECT is(v.superuser, true, 'eacct ' || v.version || ' needs a superuser to install')
   FROM pg_available_extension_versions v WHERE v.name = 'eacct' ORDER BY v.version;
 SELECT is((SELECT array_agg(version ORDER BY version) FROM pg_available_extension_versions WHERE name = 'eacct'),
-          ARRAY['0.1.0', '0.2.0', '0.3.0', '0.4.0'], 'versions 0.1.0, 0.2.0 and 0.3.0 (through their upgrade scripts) and 0.4.0 are installable');
+          ARRAY['0.1.0', '0.2.0', '0.3.0', '0.4.0', '0.5.0'], 'versions 0.1.0 to 0.4.0 (through their upgrade scripts) and 0.5.0 are installable');
 
 -- ===========================================================================
 -- membership semantics

@@ -134,5 +134,58 @@ SELECT lives_ok(format('SELECT eacct.remove_admin(%s, %L::regrole)', :acme, :'go
 SELECT is((SELECT count(*) FROM eacct.verify(:acme)), 0::bigint, 'then verify() is clean');
 SELECT ok(NOT has_function_privilege('public', 'eacct.remove_admin(bigint,regrole)', 'EXECUTE'), 'PUBLIC cannot execute remove_admin');
 
+-- add_admin takes only an existing role: regrole reads a number without
+-- looking it up, so the dropped role's OID is refused here (42704)
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.add_admin(%s, %L::regrole)', :acme, :'gone'), '42704',
+                              format('role with OID %s does not exist', :'gone'), 'add_admin of a dropped role''s OID');
+
+-- an administrator row holds the name its role was added with and counts
+-- only while the role with that OID still has it (0.5.0)
+CREATE ROLE eacct_tap_renamed;
+SELECT eacct.add_admin(:acme, 'eacct_tap_renamed');
+SELECT is((SELECT admin_name::text FROM eacct.enterprise_admin
+            WHERE enterprise_id = :acme AND admin_role = 'eacct_tap_renamed'::regrole),
+          'eacct_tap_renamed', 'add_admin records the role''s name');
+SELECT count(*) AS acme_accounts FROM eacct.account WHERE enterprise_id = :acme \gset
+SET ROLE eacct_tap_renamed;
+SELECT is((SELECT count(*) FROM eacct.account_assets), :acme_accounts::bigint, 'the added role sees its enterprise');
+RESET ROLE;
+ALTER ROLE eacct_tap_renamed RENAME TO eacct_tap_renamed2;
+SET ROLE eacct_tap_renamed2;
+SELECT is((SELECT count(*) FROM eacct.account_assets), 0::bigint, 'renamed, it sees nothing');
+SELECT * FROM pg_temp.rejects(format('SELECT * FROM eacct.verify(%s)', :acme), '42501', format('permission denied for enterprise %s', :acme),
+                              'renamed, it is no administrator');
+RESET ROLE;
+SELECT is((SELECT problem FROM eacct.verify(:acme)),
+          'administrator role eacct_tap_renamed2 was added as eacct_tap_renamed; a renamed role administers nothing until eacct.add_admin adds it again',
+          'verify() reports the renamed administrator');
+SELECT lives_ok(format('SELECT eacct.add_admin(%s, %L)', :acme, 'eacct_tap_renamed2'), 'adding the renamed role again');
+SELECT is((SELECT count(*) FROM eacct.enterprise_admin WHERE enterprise_id = :acme AND admin_role = 'eacct_tap_renamed2'::regrole),
+          1::bigint, 'keeps one row for the role');
+SELECT is((SELECT admin_name::text FROM eacct.enterprise_admin
+            WHERE enterprise_id = :acme AND admin_role = 'eacct_tap_renamed2'::regrole),
+          'eacct_tap_renamed2', 'with its new name');
+SET ROLE eacct_tap_renamed2;
+SELECT is((SELECT count(*) FROM eacct.account_assets), :acme_accounts::bigint, 'then it sees its enterprise again');
+RESET ROLE;
+SELECT is((SELECT count(*) FROM eacct.verify(:acme)), 0::bigint, 'and verify() is clean');
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT lives_ok(format('SELECT eacct.add_admin(%s, %L)', :acme, 'eacct_tap_renamed2'), 'adding it once more');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'changes nothing');
+
+-- a row whose OID has come to name another role (OID wrap-around, or a
+-- dump restored into another cluster) gives that role nothing
+CREATE ROLE eacct_tap_heir;
+INSERT INTO eacct.enterprise_admin (enterprise_id, admin_role, admin_name)
+VALUES (:acme, 'eacct_tap_heir', 'eacct_tap_ancestor');
+SET ROLE eacct_tap_heir;
+SELECT is((SELECT count(*) FROM eacct.account_assets), 0::bigint, 'the heir of a dropped admin''s OID sees nothing');
+SELECT * FROM pg_temp.rejects(format('SELECT * FROM eacct.verify(%s)', :acme), '42501', format('permission denied for enterprise %s', :acme),
+                              'and administers nothing');
+RESET ROLE;
+SELECT is((SELECT problem FROM eacct.verify(:acme)),
+          'administrator role eacct_tap_heir was added as eacct_tap_ancestor; a renamed role administers nothing until eacct.add_admin adds it again',
+          'verify() reports the row');
+
 SELECT * FROM finish();
 ROLLBACK;

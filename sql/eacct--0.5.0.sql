@@ -1,4 +1,4 @@
--- eacct 0.4.0 — install script (0.1.0 plus the upgrade scripts to 0.4.0;
+-- eacct 0.5.0 — install script (0.1.0 plus the upgrade scripts to 0.5.0;
 -- sql/upgrade.sql proves an upgraded database equals a fresh install)
 -- Every object is schema-qualified, and created only: never replaced, never
 -- created conditionally (CVE-2022-2625).
@@ -123,10 +123,15 @@ CREATE INDEX account_account_id_idx ON eacct.account (account_id);
 -- exactly one management account per enterprise
 CREATE UNIQUE INDEX account_one_ma_idx ON eacct.account (enterprise_id) WHERE is_ma;
 
+-- A row counts while its role still has the name it was added with
+-- (admin_name): the OID of a dropped role can come back as another role's,
+-- after OID wrap-around or in a cluster the rows are restored into
+-- (pg_dump writes a dropped role's OID as a number).
 CREATE TABLE eacct.enterprise_admin (
     enterprise_id  bigint NOT NULL,
     admin_role     regrole NOT NULL,
     added_at       timestamptz NOT NULL DEFAULT pg_catalog.now(),
+    admin_name     name NOT NULL,
     CONSTRAINT enterprise_admin_pkey PRIMARY KEY (enterprise_id, admin_role),
     CONSTRAINT enterprise_admin_enterprise_fkey FOREIGN KEY (enterprise_id)
         REFERENCES eacct.enterprise (enterprise_id)
@@ -657,7 +662,8 @@ GRANT SELECT ON eacct.account_assets, eacct.enterprise_credit, eacct.transfer_re
     eacct.credit_limit_history, eacct.notifications, eacct.journal TO PUBLIC;
 
 -- an administrator can be removed again (also one whose role was dropped,
--- given by OID); verify() reports administrator rows of dropped roles
+-- given by OID); verify() reports administrator rows of dropped and of
+-- renamed roles
 CREATE FUNCTION eacct.remove_admin(enterprise_id bigint, role regrole)
 RETURNS void
 AS 'MODULE_PATHNAME', 'eacct_remove_admin'
