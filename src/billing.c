@@ -141,10 +141,10 @@ eacct_charge(PG_FUNCTION_ARGS)
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
-	if (!ledger_request(&call, a.enterprise_id, request_id, "charge",
-						psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
-								 memo ? memo : "", coupon_id),
-						&entry_id))
+	if (!ledger_request_on(&call, &a, request_id, "charge",
+						   psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
+									memo ? memo : "", coupon_id),
+						   &entry_id))
 	{
 		int64		available = ledger_available(&a);
 
@@ -205,8 +205,8 @@ eacct_top_up(PG_FUNCTION_ARGS)
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
-	if (!ledger_request(&call, a.enterprise_id, request_id, "top_up",
-						eacct_cents_to_cstring(amount), &entry_id))
+	if (!ledger_request_on(&call, &a, request_id, "top_up",
+						   eacct_cents_to_cstring(amount), &entry_id))
 	{
 		int64		pay = amount;
 		int64		paid_overdue = 0;

@@ -245,6 +245,9 @@ extern int64 ledger_post(EacctCall *call, LedgerAccount *a, const char *kind,
 extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *request_id, const char *operation,
 						   const char *args, int64 *result);
+extern bool ledger_request_on(EacctCall *call, const LedgerAccount *a,
+							  const char *request_id, const char *operation,
+							  const char *args, int64 *result);
 extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 
 /*

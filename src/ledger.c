@@ -469,22 +469,38 @@ ledger_alert_notify(EacctCall *call, const LedgerAccount *a)
 				 figures, true);
 }
 
+static EacctPlan entry_of_account = {
+	"SELECT 1 FROM eacct.journal_entry j"
+	" WHERE j.enterprise_id OPERATOR(pg_catalog.=) $1"
+	"   AND j.account_id OPERATOR(pg_catalog.=) $2"
+	"   AND j.entry_id OPERATOR(pg_catalog.=) $3",
+	3, {INT8OID, INT8OID, INT8OID}
+};
+
 /*
  * Idempotency (SPEC rule 11).  Reserve request_id for this call with
  * `result' as its answer and return false, or, when an earlier committed
  * call holds it, set *result to that call's answer and return true.  A
  * concurrent holder makes us wait for its commit or abort (unique index).
  * The same key with another operation or other arguments is UA012.
+ *
+ * `legacy_args', when not NULL, is how libraries before 0.5.0 wrote the
+ * arguments of a call on one account (`account'): without the account.
+ * A key stored that way answers only a call on the account of the
+ * journal entry it holds.
  */
-bool
-ledger_request(EacctCall *call, int64 enterprise_id, const char *request_id,
-			   const char *operation, const char *args, int64 *result)
+static bool
+request(EacctCall *call, int64 enterprise_id, const char *request_id,
+		const char *operation, const char *args, const char *legacy_args,
+		int64 account, int64 *result)
 {
 	Datum		values[5];
 	HeapTuple	tup;
 	TupleDesc	desc;
 	char	   *op;
 	char	   *old_args;
+	int64		old_result;
+	bool		same;
 
 	if (request_id == NULL)
 		return false;
@@ -502,15 +518,49 @@ ledger_request(EacctCall *call, int64 enterprise_id, const char *request_id,
 	desc = SPI_tuptable->tupdesc;
 	op = SPI_getvalue(tup, desc, 1);
 	old_args = SPI_getvalue(tup, desc, 2);
-	if (strcmp(op, operation) != 0 || strcmp(old_args, args) != 0)
+	old_result = eacct_int8_col(tup, desc, 3);
+	same = strcmp(op, operation) == 0 && strcmp(old_args, args) == 0;
+	if (!same && legacy_args != NULL &&
+		strcmp(op, operation) == 0 && strcmp(old_args, legacy_args) == 0)
+	{
+		Datum		entry[3] = {Int64GetDatum(enterprise_id), Int64GetDatum(account),
+		Int64GetDatum(old_result)};
+
+		same = eacct_exec(&entry_of_account, entry, NULL, false, 0) == 1;
+	}
+	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_EACCT_REQUEST_REUSED),
 				 errmsg("request_id \"%s\" was already used with different arguments",
 						request_id),
 				 errdetail("It was used for %s(%s); this call is %s(%s).",
 						   op, old_args, operation, args)));
-	*result = eacct_int8_col(tup, desc, 3);
+	*result = old_result;
 	return true;
+}
+
+/* request() for a call whose arguments name their accounts */
+bool
+ledger_request(EacctCall *call, int64 enterprise_id, const char *request_id,
+			   const char *operation, const char *args, int64 *result)
+{
+	return request(call, enterprise_id, request_id, operation, args, NULL, 0, result);
+}
+
+/*
+ * request() for a call on one account whose other arguments are `args':
+ * the key stands for "account,args", so the same key on another account
+ * is UA012.
+ */
+bool
+ledger_request_on(EacctCall *call, const LedgerAccount *a, const char *request_id,
+				  const char *operation, const char *args, int64 *result)
+{
+	if (request_id == NULL)
+		return false;
+	return request(call, a->enterprise_id, request_id, operation,
+				   psprintf(INT64_FORMAT ",%s", a->account_id, args), args,
+				   a->account_id, result);
 }
 
 /* UA008 unless the account's enterprise has the account center enabled */

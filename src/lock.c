@@ -316,7 +316,7 @@ typedef struct EnterpriseReader
 	bool		last_center;
 } EnterpriseReader;
 
-/* account_center_enabled of an enterprise, as the query's subquery read it */
+/* account_center_enabled of an enterprise, as e->snap sees it */
 static bool
 center_enabled(EnterpriseReader *e, int64 enterprise_id)
 {
@@ -340,8 +340,7 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 
 /* an account row into *a */
 static void
-read_row(TupleTableSlot *slot, const AttrNumber *att, EnterpriseReader *e,
-		 LedgerAccount *a)
+read_row(TupleTableSlot *slot, const AttrNumber *att, LedgerAccount *a)
 {
 	bool		isnull;
 
@@ -357,7 +356,6 @@ read_row(TupleTableSlot *slot, const AttrNumber *att, EnterpriseReader *e,
 								"triggered") == 0;
 	ItemPointerCopy(&slot->tts_tid, &a->tid);
 	a->update_slot = 0;
-	a->center_enabled = center_enabled(e, a->enterprise_id);
 }
 
 /*
@@ -384,6 +382,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	int			nt = 0;
 	int64		missing = 0;
 	bool		all = true;
+	Snapshot	fresh = NULL;
 
 	/* see what our own earlier statements wrote, as SPI would */
 	CommandCounterIncrement();
@@ -409,7 +408,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 			continue;
 		if (!lock)
 		{
-			read_row(slot, att, &e, &rows[u]);
+			read_row(slot, att, &rows[u]);
 			byid[u] = &rows[u];
 		}
 		else
@@ -433,11 +432,25 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 			int8_att(slot, att[C_ACCOUNT]) == t[k].account_id &&
 			int8_att(slot, att[C_ENTERPRISE]) == t[k].enterprise_id)
 		{
-			read_row(slot, att, &e, &rows[k]);
+			read_row(slot, att, &rows[k]);
 			*t[k].row = &rows[k];
 		}
 		ExecClearTuple(slot);
 	}
+
+	/*
+	 * The account center flags.  Under READ COMMITTED a lock may have
+	 * waited for a transaction that changed an enterprise's flag as well
+	 * as the account: read them with a snapshot taken after the last lock,
+	 * so that they are as new as the balances.  (REPEATABLE READ and
+	 * SERIALIZABLE keep the transaction's snapshot; a lock that waited
+	 * failed with 40001 there.)
+	 */
+	if (lock && nt > 0 && !IsolationUsesXactSnapshot())
+		e.snap = fresh = RegisterSnapshot(GetLatestSnapshot());
+	for (int u = 0; u < nu; u++)
+		if (byid[u] != NULL)
+			byid[u]->center_enabled = center_enabled(&e, byid[u]->enterprise_id);
 
 	for (int i = 0; i < n; i++)
 	{
@@ -464,6 +477,8 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 		index_close(e.idx, NoLock);
 		table_close(e.rel, NoLock);
 	}
+	if (fresh)
+		UnregisterSnapshot(fresh);
 	PopActiveSnapshot();
 	ExecDropSingleTupleTableSlot(slot);
 	index_close(idx, NoLock);

@@ -327,6 +327,35 @@ SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 3, 'other memo', 
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 4, 'tap memo', NULL, 'tap-ch-1')$$, :i2), 'UA012',
     'request_id "tap-ch-1" was already used with different arguments', 'charge: other amount');
 SELECT is(pg_temp.bal(:i2), 'own 0.00, book 92.00, limit 0.00, debt 0.00, available 92.00', 'i2: 100 in, 5 withdrawn, 3 charged');
+-- the key of a call on one account stands for that account too: the same
+-- key and arguments on another account are UA012, not the first answer
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 100, 'tap-topup-1')$$, :i2), 'UA012',
+    'request_id "tap-topup-1" was already used with different arguments', 'top_up: same request_id and amount, other account');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 3, 'tap memo', NULL, 'tap-ch-1')$$, :i1), 'UA012',
+    'request_id "tap-ch-1" was already used with different arguments', 'charge: same request_id and arguments, other account');
+SELECT is(pg_temp.error_of(format($$SELECT eacct.top_up(%s, 100, 'tap-topup-1')$$, :i2)),
+          format('UA012: It was used for top_up(%s,100.00); this call is top_up(%s,100.00).', :i1, :i2),
+          'the detail names both accounts');
+-- a key stored by a library before 0.5.0 (arguments without the account)
+-- still answers a repeat on its own account, and only there
+SELECT eacct.top_up(:i1, 7) AS legacy_entry \gset
+INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result)
+VALUES (:ent, 'tap-legacy-1', 'top_up', '7.00', :legacy_entry);
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.top_up(:i1, 7, 'tap-legacy-1'), :legacy_entry::bigint, 'legacy key, same account: the first answer');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'legacy key, same account: nothing changed');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 7, 'tap-legacy-1')$$, :i2), 'UA012',
+    'request_id "tap-legacy-1" was already used with different arguments', 'legacy key, other account');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 8, 'tap-legacy-1')$$, :i1), 'UA012',
+    'request_id "tap-legacy-1" was already used with different arguments', 'legacy key, other amount');
+SELECT eacct.charge(:i1, 2, 'old memo') AS legacy_charge \gset
+INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result)
+VALUES (:ent, 'tap-legacy-2', 'charge', '2.00,old memo,0', :legacy_charge);
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.charge(:i1, 2, 'old memo', NULL, 'tap-legacy-2'), :legacy_charge::bigint, 'legacy charge key, same account: the first answer');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'legacy charge key, same account: nothing changed');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 2, 'old memo', NULL, 'tap-legacy-2')$$, :i2), 'UA012',
+    'request_id "tap-legacy-2" was already used with different arguments', 'legacy charge key, other account');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 1, '')$$, :a, :b), '22023',
     'request_id must not be empty', 'empty request_id');
 
