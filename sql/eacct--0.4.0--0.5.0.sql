@@ -37,3 +37,34 @@ END
 $$;
 DELETE FROM eacct.enterprise_admin ea WHERE ea.admin_name IS NULL;
 ALTER TABLE eacct.enterprise_admin ALTER COLUMN admin_name SET NOT NULL;
+
+-- A direct INSERT into a table that holds money or history is refused
+-- (UA010, UA011) unless the table is empty, as when a restore loads it;
+-- eacct's own statements pass (src/guard.c).
+CREATE TRIGGER account_guard_insert BEFORE INSERT ON eacct.account
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
+CREATE TRIGGER enterprise_guard_insert BEFORE INSERT ON eacct.enterprise
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
+CREATE TRIGGER transfer_pair_guard_insert BEFORE INSERT ON eacct.transfer_pair
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
+CREATE TRIGGER bill_guard_insert BEFORE INSERT ON eacct.bill
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
+CREATE TRIGGER coupon_guard_insert BEFORE INSERT ON eacct.coupon
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
+CREATE TRIGGER journal_entry_guard_insert BEFORE INSERT ON eacct.journal_entry
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_history();
+CREATE TRIGGER transfer_record_guard_insert BEFORE INSERT ON eacct.transfer_record
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_history();
+CREATE TRIGGER credit_change_guard_insert BEFORE INSERT ON eacct.credit_change
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_history();
+CREATE TRIGGER request_guard_insert BEFORE INSERT ON eacct.request
+    FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_history();
+ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard_insert;
+ALTER TABLE eacct.enterprise ENABLE ALWAYS TRIGGER enterprise_guard_insert;
+ALTER TABLE eacct.transfer_pair ENABLE ALWAYS TRIGGER transfer_pair_guard_insert;
+ALTER TABLE eacct.bill ENABLE ALWAYS TRIGGER bill_guard_insert;
+ALTER TABLE eacct.coupon ENABLE ALWAYS TRIGGER coupon_guard_insert;
+ALTER TABLE eacct.journal_entry ENABLE ALWAYS TRIGGER journal_entry_guard_insert;
+ALTER TABLE eacct.transfer_record ENABLE ALWAYS TRIGGER transfer_record_guard_insert;
+ALTER TABLE eacct.credit_change ENABLE ALWAYS TRIGGER credit_change_guard_insert;
+ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_insert;

@@ -425,7 +425,7 @@ eacct_grant_coupon(PG_FUNCTION_ARGS)
 	values[2] = Int64GetDatum(face);
 	values[3] = PG_GETARG_DATUM(3);
 	values[4] = PG_GETARG_DATUM(2);
-	eacct_exec(&insert_coupon, values, NULL, false, 0);
+	ledger_write(&insert_coupon, values, NULL);
 	id = eacct_int8_result(0, 1, NULL);
 	eacct_leave(&call);
 	PG_RETURN_INT64(id);

@@ -46,7 +46,7 @@ record_change(EacctCall *call, int64 enterprise_id, int64 account_id,
 	values[4] = Int64GetDatum(old_limit);
 	values[5] = Int64GetDatum(new_limit);
 	values[6] = CStringGetTextDatum(eacct_caller_name(call));
-	eacct_exec(&insert_change, values, nulls, false, 0);
+	ledger_write(&insert_change, values, nulls);
 	return change_id;
 }
 

@@ -7,6 +7,12 @@
  *   deleting a row or truncating the table fails with UA010.
  * eacct.guard_history(): BEFORE UPDATE OR DELETE row trigger and BEFORE
  *   TRUNCATE statement trigger on append-only history: always UA011.
+ * Both also serve as BEFORE INSERT statement triggers (0.5.0): rows come
+ *   only from eacct's own operations (UA010 or UA011), except into an empty
+ *   table, which is how pg_dump's restore loads them (one COPY per table).
+ *   The ledger's journal entries, transfer records and pairs are written
+ *   through the executor's row API (rows.c), which fires no statement
+ *   trigger; its statements run with eacct_ledger_writing set.
  *
  * Both are ENABLE ALWAYS, so session_replication_role = replica does not
  * silence them; only a superuser who disables them can get past, and
@@ -16,10 +22,13 @@
  */
 #include "eacct.h"
 
+#include "access/tableam.h"
 #include "commands/trigger.h"
+#include "executor/tuptable.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(eacct_guard_balances);
 PG_FUNCTION_INFO_V1(eacct_guard_history);
@@ -44,6 +53,43 @@ trigger_pass(TriggerData *td)
 	return PointerGetDatum(td->tg_trigtuple);
 }
 
+/* whether the statement's snapshot sees no row of `rel' */
+static bool
+table_is_empty(Relation rel)
+{
+	Snapshot	snap = GetActiveSnapshot();
+	TableScanDesc scan = table_beginscan(rel, snap, 0, NULL);
+	TupleTableSlot *slot = table_slot_create(rel, NULL);
+	bool		empty = !table_scan_getnextslot(scan, ForwardScanDirection, slot);
+
+	ExecDropSingleTupleTableSlot(slot);
+	table_endscan(scan);
+	return empty;
+}
+
+/*
+ * A BEFORE INSERT statement trigger: pass the ledger's own statements and
+ * a load into an empty table (a restore); refuse anything else with
+ * `code'.
+ */
+static Datum
+guard_insert(TriggerData *td, int code, const char *what)
+{
+	const char *table = RelationGetRelationName(td->tg_relation);
+
+	if (TRIGGER_FIRED_FOR_ROW(td->tg_event))
+		elog(ERROR, "eacct's guards check INSERT once per statement, not per row");
+	if (eacct_ledger_writing || table_is_empty(td->tg_relation))
+		return PointerGetDatum(NULL);
+	ereport(ERROR,
+			(errcode(code),
+			 errmsg("rows of eacct.%s come only from eacct's operations", table),
+			 errdetail("eacct.%s holds %s; an INSERT outside the extension is refused"
+					   " unless the table is empty, as when a dump is restored.",
+					   table, what)));
+	return (Datum) 0;
+}
+
 Datum
 eacct_guard_balances(PG_FUNCTION_ARGS)
 {
@@ -52,6 +98,8 @@ eacct_guard_balances(PG_FUNCTION_ARGS)
 	const char *table = RelationGetRelationName(rel);
 	TupleDesc	desc = RelationGetDescr(rel);
 
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		return guard_insert(td, ERRCODE_EACCT_BALANCE_GUARD, "money");
 	if (eacct_ledger_writing)
 		return trigger_pass(td);
 
@@ -98,6 +146,9 @@ eacct_guard_history(PG_FUNCTION_ARGS)
 	const char *table = RelationGetRelationName(td->tg_relation);
 	const char *what = TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) ? "TRUNCATE" :
 		TRIGGER_FIRED_BY_DELETE(td->tg_event) ? "DELETE" : "UPDATE";
+
+	if (TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		return guard_insert(td, ERRCODE_EACCT_HISTORY_GUARD, "history");
 
 	ereport(ERROR,
 			(errcode(ERRCODE_EACCT_HISTORY_GUARD),

@@ -159,7 +159,10 @@ ledger_available(const LedgerAccount *a)
 						  a->bal[B_CREDIT_LIMIT], a->bal[B_OUTSTANDING]);
 }
 
-/* run a statement that writes balance columns, past the guard triggers */
+/*
+ * run a statement that writes balance columns or adds rows to a guarded
+ * table, past the guard triggers (guard.c)
+ */
 int
 ledger_write(EacctPlan *p, Datum *values, const char *nulls)
 {
@@ -509,7 +512,7 @@ request(EacctCall *call, int64 enterprise_id, const char *request_id,
 	values[2] = CStringGetTextDatum(operation);
 	values[3] = CStringGetTextDatum(args);
 	values[4] = Int64GetDatum(*result);
-	if (eacct_exec(&reserve_request, values, NULL, false, 0) == 1)
+	if (ledger_write(&reserve_request, values, NULL) == 1)
 		return false;
 
 	if (eacct_exec(&find_request, values, NULL, false, 0) != 1)

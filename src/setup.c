@@ -93,7 +93,7 @@ eacct_create_enterprise(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(eacct_name_arg(fcinfo, 1, "account name"));
 
 	eacct_enter(&call, fcinfo);
-	if (eacct_exec(&insert_enterprise, values, NULL, false, 0) != 1)
+	if (ledger_write(&insert_enterprise, values, NULL) != 1)
 		elog(ERROR, "enterprise insert returned no row");
 	id = eacct_int8_result(0, 1, NULL);
 	eacct_leave(&call);
@@ -113,7 +113,7 @@ eacct_create_account(PG_FUNCTION_ARGS)
 	values[1] = CStringGetTextDatum(eacct_name_arg(fcinfo, 1, "account name"));
 
 	eacct_enter(&call, fcinfo);
-	if (eacct_exec(&insert_account, values, NULL, false, 0) != 1)
+	if (ledger_write(&insert_account, values, NULL) != 1)
 		eacct_enterprise_not_found(ent);
 	id = eacct_int8_result(0, 1, NULL);
 	eacct_leave(&call);

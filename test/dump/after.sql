@@ -1,5 +1,5 @@
 -- test/dump/after.sql — a restored database works: verify() is empty, the
--- guard triggers are there and ENABLE ALWAYS, sequences continue past
+-- guard triggers are there and ENABLE ALWAYS (and refuse INSERTs now), sequences continue past
 -- every restored id, the money functions succeed, idempotency keys issued
 -- before the dump still answer, rules and guards still raise their
 -- SQLSTATEs, administrators (regrole rows) and grants still apply.
@@ -35,11 +35,11 @@ $$;
 SELECT pg_temp.ok(NOT EXISTS (SELECT FROM eacct.verify()), 'verify() is empty after restore');
 SELECT pg_temp.ok((SELECT count(*) FROM pg_trigger
                     WHERE NOT tgisinternal AND tgenabled = 'A'
-                      AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)) = 18
+                      AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)) = 27
                   AND NOT EXISTS (SELECT FROM pg_trigger
                     WHERE NOT tgisinternal AND tgenabled <> 'A'
                       AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)),
-                  'the 18 guard triggers are present and ENABLE ALWAYS');
+                  'the 27 guard triggers are present and ENABLE ALWAYS');
 
 -- the accounts, by name
 SELECT account_id AS ma1 FROM eacct.account WHERE name = 'act-ma' \gset
@@ -136,6 +136,9 @@ SELECT pg_temp.fails('DELETE FROM eacct.bill', 'UA010', 'DELETE of bills');
 SELECT pg_temp.fails('DELETE FROM eacct.journal_entry', 'UA011', 'DELETE of the journal');
 SELECT pg_temp.fails('TRUNCATE eacct.transfer_record', 'UA011', 'TRUNCATE of transfer records');
 SELECT pg_temp.fails('UPDATE eacct.request SET result = 0', 'UA011', 'UPDATE of request ids');
+-- the restore loaded the tables while they were empty; now they have rows
+SELECT pg_temp.fails('INSERT INTO eacct.request SELECT * FROM eacct.request LIMIT 1', 'UA011', 'INSERT into the request log');
+SELECT pg_temp.fails('INSERT INTO eacct.transfer_pair SELECT * FROM eacct.transfer_pair LIMIT 1', 'UA010', 'INSERT of a transfer pair');
 
 SELECT pg_temp.ok(NOT EXISTS (SELECT FROM eacct.verify()), 'verify() is empty after the calls');
 \echo after: ok

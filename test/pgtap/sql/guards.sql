@@ -121,6 +121,67 @@ SELECT is(pg_temp.error_of('DELETE FROM eacct.request'),
 SELECT * FROM pg_temp.rejects('DELETE FROM eacct.request WHERE request_id = ''tap-guard-1''', 'UA011',
     'eacct.request is append-only history', 'a request key cannot be removed');
 
+-- ---------------------------------------------------------------------------
+-- INSERT: rows come only from eacct's operations (UA010 for money, UA011 for
+-- history), for superusers too; a restore's load into an empty table passes
+-- ---------------------------------------------------------------------------
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.account (enterprise_id, name, own_cash)
+    VALUES (%s, 'rich', 1000000)$$, :ent), 'UA010',
+    'rows of eacct.account come only from eacct''s operations', 'INSERT of an account holding money');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.account (enterprise_id, name) VALUES (%s, 'plain')$$, :ent), 'UA010',
+    'rows of eacct.account come only from eacct''s operations', 'INSERT of an empty account (create_account makes them)');
+SELECT * FROM pg_temp.rejects($$INSERT INTO eacct.enterprise (enterprise_id, name, ma_account_id, credit_line, credit_status)
+    VALUES (-7, 'forged', -7, 100000, 'active')$$, 'UA010',
+    'rows of eacct.enterprise come only from eacct''s operations', 'INSERT of an enterprise with a credit line');
+SELECT * FROM pg_temp.rejects(format('INSERT INTO eacct.transfer_pair (enterprise_id, source_account, holder_account, transferred, withdrawn) VALUES (%s, %s, %s, 8000, 0)',
+    :ent, :g3, :g2), 'UA010',
+    'rows of eacct.transfer_pair come only from eacct''s operations', 'INSERT of a forged pair (a withdrawal right)');
+SELECT * FROM pg_temp.rejects(format('INSERT INTO eacct.bill (enterprise_id, bill_id, account_id, amount, remaining, due_at, entry_id) VALUES (%s, -1, %s, 100, 100, now(), -1)',
+    :ent, :g1), 'UA010', 'rows of eacct.bill come only from eacct''s operations', 'INSERT of a bill');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.coupon (enterprise_id, account_id, face_value, valid_from, valid_until)
+    VALUES (%s, %s, 100000, now(), now() + interval '1 day')$$, :ent, :g1), 'UA010',
+    'rows of eacct.coupon come only from eacct''s operations', 'INSERT of a coupon');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,
+        amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash, transfer_book,
+        credit_limit, outstanding, overdue, created_by)
+    SELECT enterprise_id, nextval('eacct.entry_id_seq'), account_id, 'top_up', 1, 1, 0, 0, 0, 0,
+           own_cash + 1, transfer_book, credit_limit, outstanding, overdue, 'dba'
+      FROM eacct.account WHERE account_id = %s$$, :g1), 'UA011',
+    'rows of eacct.journal_entry come only from eacct''s operations', 'INSERT of a journal entry');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.transfer_record (enterprise_id, record_id, kind,
+        from_account, to_account, amount, created_by)
+    VALUES (%s, nextval('eacct.record_id_seq'), 'transfer', %s, %s, 1, 'dba')$$, :ent, :g1, :g2), 'UA011',
+    'rows of eacct.transfer_record come only from eacct''s operations', 'INSERT of a transfer record');
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.credit_change (enterprise_id, change_id, account_id, kind,
+        old_limit, new_limit, changed_by)
+    VALUES (%s, -1, %s, 'allocate', 0, 1, 'dba')$$, :ent, :g1), 'UA011',
+    'rows of eacct.credit_change come only from eacct''s operations', 'INSERT of a credit change');
+-- a forged key would make a first call look like a repeat
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result)
+    VALUES (%s, 'tap-forged', 'top_up', '%s,5.00', 1)$$, :ent, :g1), 'UA011',
+    'rows of eacct.request come only from eacct''s operations', 'INSERT of a request key');
+SELECT is(pg_temp.error_of('INSERT INTO eacct.request SELECT * FROM eacct.request WHERE false'),
+    'UA011: eacct.request holds history; an INSERT outside the extension is refused unless the table is empty, as when a dump is restored.',
+    'the statement is refused before any row (errdetail)');
+SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-copied top_up 5.00 1' WITH (DELIMITER ' ')$$,
+    'UA011', 'rows of eacct.request come only from eacct''s operations', 'COPY into the request log');
+SET session_replication_role = replica;
+SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.account (enterprise_id, name, own_cash) VALUES (%s, 'rich', 1)$$, :ent), 'UA010',
+    'rows of eacct.account come only from eacct''s operations', 'replica role: INSERT of an account');
+RESET session_replication_role;
+-- a restore loads each table with one COPY into an empty table: that passes,
+-- and a second statement into the then non-empty table does not
+SAVEPOINT restore_load;
+ALTER TABLE eacct.request DISABLE TRIGGER request_guard_truncate;
+TRUNCATE eacct.request;
+ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_truncate;
+SELECT lives_ok($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'printf "1 tap-r1 top_up 5.00 1\n1 tap-r2 top_up 6.00 2\n"' WITH (DELIMITER ' ')$$,
+    'COPY of several rows into the empty request log (a restore)');
+SELECT is((SELECT count(*) FROM eacct.request), 2::bigint, 'both rows loaded');
+SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-r3 top_up 7.00 3' WITH (DELIMITER ' ')$$,
+    'UA011', 'rows of eacct.request come only from eacct''s operations', 'a second load into it is refused');
+ROLLBACK TO SAVEPOINT restore_load;
+
 -- every rejected statement left the ledger consistent
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify finds nothing after the rejected statements');
 
@@ -213,6 +274,9 @@ SELECT is(array_agg(eacct.bill_amounts_ok(p[1], p[2]) ORDER BY i), ARRAY[true, t
 SELECT is(ARRAY[eacct.journal_kind_ok(NULL), eacct.transfer_kind_ok(NULL), eacct.transfer_pair_ok(1, NULL),
                 eacct.bill_amounts_ok(NULL, 1)], ARRAY[NULL, NULL, NULL, NULL]::boolean[],
           'the rules are NULL on NULL (their columns are NOT NULL)');
+SAVEPOINT insert_checks;
+ALTER TABLE eacct.journal_entry DISABLE TRIGGER journal_entry_guard_insert;
+ALTER TABLE eacct.transfer_record DISABLE TRIGGER transfer_record_guard_insert;
 SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.journal_entry (enterprise_id, entry_id, account_id, kind,
         amount, d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue, own_cash, transfer_book,
         credit_limit, outstanding, overdue, created_by)
@@ -226,6 +290,7 @@ SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.transfer_record (enterp
     VALUES (%s, nextval('eacct.record_id_seq'), 'gift', %s, %s, 1, 'dba')$$, :ent, :g1, :g2), '23514',
     'new row for relation "transfer_record" violates check constraint "transfer_record_kind_check"',
     'a transfer record of an unknown kind breaks transfer_record_kind_check');
+ROLLBACK TO SAVEPOINT insert_checks;
 SAVEPOINT history_checks;
 ALTER TABLE eacct.transfer_pair DISABLE TRIGGER transfer_pair_guard;
 ALTER TABLE eacct.bill DISABLE TRIGGER bill_guard;
