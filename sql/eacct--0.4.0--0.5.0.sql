@@ -68,3 +68,14 @@ ALTER TABLE eacct.journal_entry ENABLE ALWAYS TRIGGER journal_entry_guard_insert
 ALTER TABLE eacct.transfer_record ENABLE ALWAYS TRIGGER transfer_record_guard_insert;
 ALTER TABLE eacct.credit_change ENABLE ALWAYS TRIGGER credit_change_guard_insert;
 ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_insert;
+
+-- An alert's threshold and switch change only through
+-- set_low_balance_alert(), which evaluates the alert at once (SPEC rule 9);
+-- a direct UPDATE of them left alert_status as it was.  The guard's column
+-- list is in the trigger's arguments, so the trigger is created again.
+DROP TRIGGER account_guard ON eacct.account;
+CREATE TRIGGER account_guard BEFORE UPDATE OR DELETE ON eacct.account
+    FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
+        'enterprise_id', 'account_id', 'own_cash', 'transfer_book', 'credit_limit',
+        'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled');
+ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard;

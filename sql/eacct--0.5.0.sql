@@ -511,7 +511,7 @@ LANGUAGE C;
 CREATE TRIGGER account_guard BEFORE UPDATE OR DELETE ON eacct.account
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
         'enterprise_id', 'account_id', 'own_cash', 'transfer_book', 'credit_limit',
-        'outstanding', 'overdue', 'alert_status');
+        'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled');
 CREATE TRIGGER account_guard_truncate BEFORE TRUNCATE ON eacct.account
     FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
 CREATE TRIGGER enterprise_guard BEFORE UPDATE OR DELETE ON eacct.enterprise

@@ -99,22 +99,31 @@ admin_of_row(int i)
 	return admin;
 }
 
-/* Error 42501 unless the caller administers the enterprise. */
-void
-eacct_check_admin(EacctCall *call, int64 enterprise_id)
+/* whether the caller administers the enterprise (or is a superuser) */
+bool
+eacct_is_admin(EacctCall *call, int64 enterprise_id)
 {
 	int			n;
 
 	if (superuser_arg(call->caller))
-		return;
+		return true;
 	n = read_admins(&enterprise_id);
 	for (int i = 0; i < n; i++)
 	{
 		Oid			admin = admin_of_row(i);
 
 		if (OidIsValid(admin) && is_member_of_role(call->caller, admin))
-			return;
+			return true;
 	}
+	return false;
+}
+
+/* Error 42501 unless the caller administers the enterprise. */
+void
+eacct_check_admin(EacctCall *call, int64 enterprise_id)
+{
+	if (eacct_is_admin(call, enterprise_id))
+		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied for enterprise " INT64_FORMAT,

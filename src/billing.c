@@ -141,7 +141,11 @@ eacct_charge(PG_FUNCTION_ARGS)
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
+	/* no coupon is an empty field (coupon 0 is another argument) */
 	if (!ledger_request_on(&call, &a, request_id, "charge",
+						   psprintf("%s,%s,%s", eacct_cents_to_cstring(amount),
+									memo ? memo : "",
+									PG_ARGISNULL(3) ? "" : psprintf(INT64_FORMAT, coupon_id)),
 						   psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
 									memo ? memo : "", coupon_id),
 						   &entry_id))
@@ -206,7 +210,8 @@ eacct_top_up(PG_FUNCTION_ARGS)
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
 	if (!ledger_request_on(&call, &a, request_id, "top_up",
-						   eacct_cents_to_cstring(amount), &entry_id))
+						   eacct_cents_to_cstring(amount), eacct_cents_to_cstring(amount),
+						   &entry_id))
 	{
 		int64		pay = amount;
 		int64		paid_overdue = 0;
@@ -362,7 +367,9 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
  * set_payment_term(enterprise_id, term interval) -> void
  *
  * The term must be positive and at most 100 years, so that every bill's
- * due date (now() + term) is a real timestamp.
+ * due date (now() + term) is a real timestamp, and none of its months,
+ * days and time may be negative: '1 mon -29 days' compares as positive
+ * (a month counts as 30 days) but comes before now() from late January.
  */
 Datum
 eacct_set_payment_term(PG_FUNCTION_ARGS)
@@ -384,6 +391,13 @@ eacct_set_payment_term(PG_FUNCTION_ARGS)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("payment term must be positive and at most 100 years"),
 				 errdetail("The term given is %s.",
+						   DatumGetCString(DirectFunctionCall1(interval_out,
+															   IntervalPGetDatum(term))))));
+	if (term->month < 0 || term->day < 0 || term->time < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("payment term must not have a negative part"),
+				 errdetail("The term given is %s; a bill could fall due before it was made.",
 						   DatumGetCString(DirectFunctionCall1(interval_out,
 															   IntervalPGetDatum(term))))));
 	values[0] = Int64GetDatum(ent);

@@ -141,6 +141,7 @@ extern void eacct_enterprise_not_found(int64 enterprise_id);
 extern void eacct_account_not_found(int64 account_id);
 
 /* ---- access.c ---- */
+extern bool eacct_is_admin(EacctCall *call, int64 enterprise_id);
 extern void eacct_check_admin(EacctCall *call, int64 enterprise_id);
 extern bool eacct_admin_names(void);
 
@@ -245,9 +246,13 @@ extern int64 ledger_post(EacctCall *call, LedgerAccount *a, const char *kind,
 extern bool ledger_request(EacctCall *call, int64 enterprise_id,
 						   const char *request_id, const char *operation,
 						   const char *args, int64 *result);
+extern bool ledger_request_try(EacctCall *call, int64 enterprise_id,
+							   const char *request_id, const char *operation,
+							   const char *args, int64 *result, bool *mismatch);
 extern bool ledger_request_on(EacctCall *call, const LedgerAccount *a,
 							  const char *request_id, const char *operation,
-							  const char *args, int64 *result);
+							  const char *args, const char *legacy_args,
+							  int64 *result);
 extern int64 ledger_nextval(EacctCall *call, EacctSeq seq);
 
 /*
@@ -271,6 +276,7 @@ extern void ledger_same_enterprise(const LedgerAccount *a, const LedgerAccount *
 
 /* ---- transfer.c ---- */
 extern void eacct_rethrow_with_index(int index);
+extern void eacct_throw_element(int index, ErrorData *edata);
 
 /* ---- eacct.c ---- */
 extern int	eacct_notification_lease;

@@ -491,11 +491,13 @@ static EacctPlan entry_of_account = {
  * arguments of a call on one account (`account'): without the account.
  * A key stored that way answers only a call on the account of the
  * journal entry it holds.
+ *
+ * With `mismatch', UA012 is not raised: *mismatch is set and false returned.
  */
 static bool
 request(EacctCall *call, int64 enterprise_id, const char *request_id,
 		const char *operation, const char *args, const char *legacy_args,
-		int64 account, int64 *result)
+		int64 account, int64 *result, bool *mismatch)
 {
 	Datum		values[5];
 	HeapTuple	tup;
@@ -531,6 +533,11 @@ request(EacctCall *call, int64 enterprise_id, const char *request_id,
 
 		same = eacct_exec(&entry_of_account, entry, NULL, false, 0) == 1;
 	}
+	if (!same && mismatch != NULL)
+	{
+		*mismatch = true;
+		return false;
+	}
 	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_EACCT_REQUEST_REUSED),
@@ -547,23 +554,36 @@ bool
 ledger_request(EacctCall *call, int64 enterprise_id, const char *request_id,
 			   const char *operation, const char *args, int64 *result)
 {
-	return request(call, enterprise_id, request_id, operation, args, NULL, 0, result);
+	return request(call, enterprise_id, request_id, operation, args, NULL, 0, result, NULL);
+}
+
+/* ledger_request() that reports UA012 in *mismatch instead of raising it */
+bool
+ledger_request_try(EacctCall *call, int64 enterprise_id, const char *request_id,
+				   const char *operation, const char *args, int64 *result,
+				   bool *mismatch)
+{
+	*mismatch = false;
+	return request(call, enterprise_id, request_id, operation, args, NULL, 0, result,
+				   mismatch);
 }
 
 /*
  * request() for a call on one account whose other arguments are `args':
  * the key stands for "account,args", so the same key on another account
- * is UA012.
+ * is UA012.  `legacy_args' are the same arguments as libraries before
+ * 0.5.0 wrote them.
  */
 bool
 ledger_request_on(EacctCall *call, const LedgerAccount *a, const char *request_id,
-				  const char *operation, const char *args, int64 *result)
+				  const char *operation, const char *args, const char *legacy_args,
+				  int64 *result)
 {
 	if (request_id == NULL)
 		return false;
 	return request(call, a->enterprise_id, request_id, operation,
-				   psprintf(INT64_FORMAT ",%s", a->account_id, args), args,
-				   a->account_id, result);
+				   psprintf(INT64_FORMAT ",%s", a->account_id, args), legacy_args,
+				   a->account_id, result, NULL);
 }
 
 /* UA008 unless the account's enterprise has the account center enabled */

@@ -72,8 +72,7 @@ eacct_amount_from_numeric(Numeric num, const char *what, AmountRule rule)
 						   DatumGetCString(DirectFunctionCall1(numeric_out,
 															   NumericGetDatum(num))))));
 
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, cents, cents_bound(true))) > 0 ||
-		DatumGetInt32(DirectFunctionCall2(numeric_cmp, cents, cents_bound(false))) < 0)
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, cents, cents_bound(true))) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is out of range", what),
@@ -81,6 +80,14 @@ eacct_amount_from_numeric(Numeric num, const char *what, AmountRule rule)
 						   DatumGetCString(DirectFunctionCall1(numeric_out,
 															   NumericGetDatum(num))),
 						   eacct_cents_to_cstring(PG_INT64_MAX))));
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, cents, cents_bound(false))) < 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+				 errmsg("%s is out of range", what),
+				 errdetail("Amount %s is below the smallest amount, %s.",
+						   DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(num))),
+						   eacct_cents_to_cstring(PG_INT64_MIN))));
 
 	result = DatumGetInt64(DirectFunctionCall1(numeric_int8, cents));
 
@@ -137,7 +144,7 @@ eacct_add(int64 a, int64 b)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("amount out of range"),
-				 errdetail("%s + %s does not fit in the largest amount.",
+				 errdetail("%s + %s does not fit in an amount.",
 						   eacct_cents_to_cstring(a), eacct_cents_to_cstring(b))));
 	return r;
 }
@@ -151,7 +158,7 @@ eacct_sub(int64 a, int64 b)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("amount out of range"),
-				 errdetail("%s - %s does not fit in the largest amount.",
+				 errdetail("%s - %s does not fit in an amount.",
 						   eacct_cents_to_cstring(a), eacct_cents_to_cstring(b))));
 	return r;
 }

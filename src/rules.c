@@ -4,13 +4,18 @@
  */
 #include "eacct.h"
 
-/* available_credit = own_cash + transfer_book + credit_limit - outstanding */
+/*
+ * available_credit = own_cash + transfer_book + credit_limit - outstanding.
+ * The balances are never negative, so the debt comes off first: then a
+ * partial sum overflows only when the result does not fit either (adding
+ * own_cash + transfer_book + credit_limit first refused a result that fits).
+ */
 int64
 rule_available(int64 own_cash, int64 transfer_book, int64 credit_limit,
 			   int64 outstanding)
 {
-	return eacct_sub(eacct_add(eacct_add(own_cash, transfer_book), credit_limit),
-					 outstanding);
+	return eacct_add(eacct_add(eacct_sub(own_cash, outstanding), transfer_book),
+					 credit_limit);
 }
 
 /* allocatable = max(0, credit_line - allocated - overdue) */

@@ -233,6 +233,13 @@ eacct_rethrow_with_index(int index)
 	MemoryContextSwitchTo(TopTransactionContext);
 	edata = CopyErrorData();
 	FlushErrorState();
+	eacct_throw_element(index, edata);
+}
+
+/* raise a copied error again with "Element i: " in front of its detail */
+void
+eacct_throw_element(int index, ErrorData *edata)
+{
 	edata->detail = edata->detail ?
 		psprintf("Element %d: %s", index, edata->detail) :
 		psprintf("Element %d failed.", index);
@@ -252,6 +259,20 @@ check_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAcco
 		eacct_check_admin(call, to->enterprise_id);
 }
 
+/*
+ * What the arguments alone rule out: the same account on both sides
+ * (22023), two enterprises (UA009).  A call with a request_id that was
+ * answered before passed these; the account center (UA008) is checked
+ * after the key, so that a repeat answers even when the center was
+ * switched off since (rule 11).
+ */
+static bool
+pair_ok(const LedgerAccount *from, const LedgerAccount *to)
+{
+	return from->account_id != to->account_id &&
+		from->enterprise_id == to->enterprise_id;
+}
+
 static void
 check_pair(const LedgerAccount *from, const LedgerAccount *to)
 {
@@ -261,7 +282,6 @@ check_pair(const LedgerAccount *from, const LedgerAccount *to)
 				 errmsg("from_account and to_account must differ"),
 				 errdetail("Both are account " INT64_FORMAT ".", from->account_id)));
 	ledger_same_enterprise(from, to);
-	ledger_require_center(from);
 }
 
 /* net_transferred(source -> holder), or -1 when source never transferred */
@@ -397,6 +417,7 @@ move_one(FunctionCallInfo fcinfo, bool is_withdraw)
 	if (!ledger_request(&call, acc[0].enterprise_id, request_id, op,
 						request_id ? pair_args(ids[0], ids[1], amount) : NULL, &record_id))
 	{
+		ledger_require_center(&acc[0]);
 		if (is_withdraw)
 			apply_withdraw(&call, rb, &acc[0], &acc[1], amount, record_id, request_id);
 		else
@@ -470,6 +491,15 @@ eacct_withdrawable(PG_FUNCTION_ARGS)
 }
 
 /* ---- transfer_batch ---- */
+
+/* why the first failing element of a batch failed before its rule */
+typedef enum BatchFailure
+{
+	FAILED_NONE,
+	FAILED_ARGUMENTS,			/* NULL, amount or request_id */
+	FAILED_CHECKS,				/* account, administrator or pair */
+	FAILED_KEY					/* request_id used with other arguments */
+} BatchFailure;
 
 typedef struct BatchItem
 {
@@ -547,6 +577,10 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	RecordBuffer *rb;
 	Datum	   *result;
 	volatile int current = 0;
+	volatile int first;			/* the first failing element, or n + 1 */
+	volatile BatchFailure first_failed = FAILED_NONE;
+	ErrorData  *volatile argument_error = NULL;
+	MemoryContext oldcxt = CurrentMemoryContext;
 
 	deconstruct(eacct_array_arg(fcinfo, 0, "from_accounts"), INT8OID, &fromv, &fromn, &n);
 	deconstruct(eacct_array_arg(fcinfo, 1, "to_accounts"), INT8OID, &tov, &ton, &n2);
@@ -563,6 +597,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 
 	items = palloc0(sizeof(BatchItem) * Max(n, 1));
 	ids = palloc(sizeof(int64) * Max(2 * n, 1));
+	first = n + 1;
 	PG_TRY();
 	{
 		for (int i = 0; i < n; i++)
@@ -594,11 +629,31 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
-		eacct_rethrow_with_index(current);
+		/*
+		 * Keep the first bad element's error for later (its check is
+		 * pure: nothing to clean up) unless an element before it fails.
+		 */
+		MemoryContextSwitchTo(oldcxt);
+		argument_error = CopyErrorData();
+		FlushErrorState();
+		if (argument_error->sqlerrcode != ERRCODE_INVALID_PARAMETER_VALUE &&
+			argument_error->sqlerrcode != ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE)
+			eacct_throw_element(current, argument_error);
+		first = current;
+		first_failed = FAILED_ARGUMENTS;
 	}
 	PG_END_TRY();
 
-	nids = eacct_distinct_ids(ids, nids);
+	/*
+	 * The batch fails with the error of its first failing element (SPEC
+	 * section 5), which may be an element's arguments, accounts or key as
+	 * well as its balance rule.  So the checks below find the first
+	 * element that fails one of them (`first'), the elements before it
+	 * are applied in order (each may still fail its rule, and then that is
+	 * the first failure), and only then is the first element's own error
+	 * raised.  Nothing past it needs its accounts or its key.
+	 */
+	nids = eacct_distinct_ids(ids, 2 * (first - 1));
 	accs = palloc0(sizeof(LedgerAccount) * Max(nids, 1));
 
 	rb = record_buffer(n);
@@ -606,25 +661,27 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	(void) ledger_accounts_missing_ok(&call, nids, ids, accs, true);
 	PG_TRY();
 	{
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < first - 1; i++)
 		{
 			BatchItem  *it = &items[i];
 
-			current = it->index;
 			it->a = find_account(accs, nids, it->from);
 			it->b = find_account(accs, nids, it->to);
-			if (it->a == NULL)
-				eacct_account_not_found(it->from);
-			if (it->b == NULL)
-				eacct_account_not_found(it->to);
-			check_admin_of_pair(&call, it->a, it->b);
-			check_pair(it->a, it->b);
+			if (it->a == NULL || it->b == NULL ||
+				!eacct_is_admin(&call, it->a->enterprise_id) ||
+				!eacct_is_admin(&call, it->b->enterprise_id) ||
+				!pair_ok(it->a, it->b))
+			{
+				first = it->index;
+				first_failed = FAILED_CHECKS;
+				break;
+			}
 		}
 
 		/* reserve idempotency keys in request_id order (no deadlocks) */
 		byreq = palloc(sizeof(BatchItem *) * Max(nreq, 1));
 		nreq = 0;
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < first - 1; i++)
 		{
 			items[i].record_id = ledger_nextval(&call, SEQ_RECORD);
 			if (items[i].request_id)
@@ -634,22 +691,58 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 		for (int r = 0; r < nreq; r++)
 		{
 			BatchItem  *it = byreq[r];
+			bool		mismatch;
 
-			current = it->index;
-			it->done_before = ledger_request(&call, it->a->enterprise_id,
-											 it->request_id, "transfer",
-											 pair_args(it->from, it->to, it->amount),
-											 &it->record_id);
+			it->done_before = ledger_request_try(&call, it->a->enterprise_id,
+												 it->request_id, "transfer",
+												 pair_args(it->from, it->to, it->amount),
+												 &it->record_id, &mismatch);
+			if (mismatch && it->index < first)
+			{
+				first = it->index;
+				first_failed = FAILED_KEY;
+			}
 		}
 
-		for (int i = 0; i < n; i++)
+		for (int i = 0; i < first - 1; i++)
 		{
 			BatchItem  *it = &items[i];
 
 			current = it->index;
 			if (!it->done_before)
+			{
+				ledger_require_center(it->a);
 				apply_transfer(&call, rb, it->a, it->b, it->amount, it->record_id,
 							   it->request_id);
+			}
+		}
+
+		/* the first failing element's own error */
+		current = first;
+		if (first_failed == FAILED_ARGUMENTS)
+		{
+			current = 0;
+			eacct_throw_element(first, argument_error);
+		}
+		else if (first_failed == FAILED_CHECKS)
+		{
+			BatchItem  *it = &items[first - 1];
+
+			if (it->a == NULL)
+				eacct_account_not_found(it->from);
+			if (it->b == NULL)
+				eacct_account_not_found(it->to);
+			check_admin_of_pair(&call, it->a, it->b);
+			check_pair(it->a, it->b);
+			elog(ERROR, "transfer_batch element %d passed its checks the second time", first);
+		}
+		else if (first_failed == FAILED_KEY)
+		{
+			BatchItem  *it = &items[first - 1];
+
+			(void) ledger_request(&call, it->a->enterprise_id, it->request_id, "transfer",
+								  pair_args(it->from, it->to, it->amount), &it->record_id);
+			elog(ERROR, "transfer_batch element %d matched its key the second time", first);
 		}
 		current = 0;
 		flush_records(&call, rb);

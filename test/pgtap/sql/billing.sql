@@ -185,6 +185,11 @@ SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '1 day 
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '100 years 1 day')$$, :ent2), '22023',
     'payment term must be positive and at most 100 years', 'a payment term over 100 years');
 SELECT lives_ok(format($$SELECT eacct.set_payment_term(%s, '100 years')$$, :ent2), 'a payment term of exactly 100 years');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '1 mon -29 days')$$, :ent2), '22023',
+    'payment term must not have a negative part', 'a month less 29 days (before now() from late January)');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '2 days -1 hour')$$, :ent2), '22023',
+    'payment term must not have a negative part', 'days less an hour');
+SELECT lives_ok(format($$SELECT eacct.set_payment_term(%s, '1 mon 2 days 03:00')$$, :ent2), 'months, days and time together');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, NULL)$$, :ent2), '22023',
     'term must not be null', 'NULL payment term');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.set_payment_term(-1, '10 days')$$, 'P0002',

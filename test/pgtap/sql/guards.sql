@@ -38,6 +38,11 @@ SELECT is(pg_temp.error_of(format('UPDATE eacct.account SET own_cash = 0 WHERE a
     'UA010: The UPDATE changes own_cash from 4000 to 0 (stored units).', 'errdetail names the change');
 SELECT * FROM pg_temp.rejects(format($$UPDATE eacct.account SET alert_status = 'triggered' WHERE account_id = %s$$, :g1), 'UA010',
     'column alert_status of eacct.account can only be changed by eacct''s operations', 'UPDATE of alert_status');
+-- an alert is set through set_low_balance_alert(), which evaluates it at once
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET alert_threshold = 1000000 WHERE account_id = %s', :g1), 'UA010',
+    'column alert_threshold of eacct.account can only be changed by eacct''s operations', 'UPDATE of alert_threshold');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET alert_enabled = NOT alert_enabled WHERE account_id = %s', :g1), 'UA010',
+    'column alert_enabled of eacct.account can only be changed by eacct''s operations', 'UPDATE of alert_enabled');
 SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET account_id = -1 WHERE account_id = %s', :g1), 'UA010',
     'column account_id of eacct.account can only be changed by eacct''s operations', 'UPDATE of account_id');
 SELECT * FROM pg_temp.rejects('UPDATE eacct.account SET own_cash = own_cash + 1', 'UA010',

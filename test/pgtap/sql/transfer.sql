@@ -326,6 +326,9 @@ SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 3, 'other memo', 
     'request_id "tap-ch-1" was already used with different arguments', 'charge: other memo');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 4, 'tap memo', NULL, 'tap-ch-1')$$, :i2), 'UA012',
     'request_id "tap-ch-1" was already used with different arguments', 'charge: other amount');
+-- no coupon and coupon 0 are different arguments
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 3, 'tap memo', 0, 'tap-ch-1')$$, :i2), 'UA012',
+    'request_id "tap-ch-1" was already used with different arguments', 'charge: coupon 0 for no coupon');
 SELECT is(pg_temp.bal(:i2), 'own 0.00, book 92.00, limit 0.00, debt 0.00, available 92.00', 'i2: 100 in, 5 withdrawn, 3 charged');
 -- the key of a call on one account stands for that account too: the same
 -- key and arguments on another account are UA012, not the first answer
@@ -445,6 +448,63 @@ SELECT alike(pg_temp.error_of(format($$SELECT eacct.transfer_batch(ARRAY[%s, %s]
     'UA012: Element 2: %', 'batch: UA012 detail begins with Element 2');
 SELECT is(pg_temp.bal(:bs), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'batch with request_ids applied once');
 SELECT is(pg_temp.bal(:bd2), 'own 0.00, book 16.00, limit 0.00, debt 0.00, available 16.00', 'second target got 6 once');
+-- the first failing element decides, whatever fails in it: element 1 over
+-- bsrc's transferable amount (0.00) beats every kind of failure of element 2
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 1])', :bs, :bd1, :bd1, q.to_account)),
+          'UA003: Element 1: Transferable amount is 0.00; the transfer is 1.00.', 'batch: element 1''s rule before element 2''s ' || q.what)
+  FROM (VALUES (:bd1::bigint, 'same account'), (-1, 'unknown account'), (:x, 'other enterprise')) AS q(to_account, what);
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 0.001])', :bs, :bd1, :bd1, :bd2)),
+          'UA003: Element 1: Transferable amount is 0.00; the transfer is 1.00.', 'batch: element 1''s rule before element 2''s amount');
+SELECT is(pg_temp.error_of(format($$SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[1, 7], ARRAY[NULL, 'tap-b-2'])$$, :bs, :bs, :bd1, :bd2)),
+          'UA003: Element 1: Transferable amount is 0.00; the transfer is 1.00.', 'batch: element 1''s rule before element 2''s reused key');
+-- (bdst1 gets own cash for an element 1 that passes)
+SELECT eacct.top_up(:bd1, 5) \gset
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s, %s], ARRAY[%s, %s, %s], ARRAY[1, 0, 1])', :bd1, :bd1, :bs, :bd2, :bd2, :bd1),
+    '22023', 'amount must be greater than zero', 'batch: element 2''s amount before element 3''s rule');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s, %s], ARRAY[%s, -1, %s], ARRAY[1, 1, 1])', :bd1, :bd1, :bs, :bd2, :bd1)),
+          'P0002: Element 2: No account has id -1.', 'batch: element 2''s unknown account before element 3''s rule');
+
+-- a repeat answers with its first result even after the account center
+-- was switched off (rule 11); a new transfer is then UA008
+SELECT eacct.enable_account_center(:ent, false);
+SELECT pg_temp.eacct_state() AS state_before \gset
+SELECT is(eacct.transfer(:bs, :bd2, 6, 'tap-b-2'), (:'batch2'::bigint[])[2], 'center off: a transfer repeat still answers');
+SELECT is(eacct.transfer_batch(ARRAY[:bs, :bs]::bigint[], ARRAY[:bd1, :bd2]::bigint[], ARRAY[4, 6], ARRAY['tap-b-1', 'tap-b-2']),
+          :'batch2'::bigint[], 'center off: a batch repeat still answers');
+SELECT is(eacct.withdraw(:i2, :i1, 5, 'tap-wd-1'), :wd1::bigint, 'center off: a withdrawal repeat still answers');
+SELECT is(pg_temp.eacct_state(), :'state_before', 'center off: the repeats changed nothing');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :bd1, :bd2), 'UA008',
+    'account center is not enabled for enterprise ' || :ent, 'center off: a new transfer');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[4, 1], ARRAY['tap-b-1', NULL])$$, :bs, :bd1, :bd1, :bd2),
+    'UA008', 'account center is not enabled for enterprise ' || :ent, 'center off: a batch with a new element');
+SELECT alike(pg_temp.error_of(format($$SELECT eacct.transfer_batch(ARRAY[%s, %s], ARRAY[%s, %s], ARRAY[4, 1], ARRAY['tap-b-1', NULL])$$, :bs, :bd1, :bd1, :bd2)),
+    'UA008: Element 2: %', 'center off: the new element is named');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 1, 'tap-new-key')$$, :bd1, :bd2), 'UA008',
+    'account center is not enabled for enterprise ' || :ent, 'center off: a new key is not reserved');
+SELECT eacct.enable_account_center(:ent);
+
+-- the largest amounts: available credit is computed so that only a result
+-- that does not fit is refused (22003), not a partial sum
+SELECT eacct.create_enterprise('tap-big-line', 'big-ma') AS bige \gset
+SELECT eacct.create_account(:bige, 'big-a') AS biga \gset
+SELECT eacct.create_account(:bige, 'big-b') AS bigb \gset
+SELECT eacct.enable_account_center(:bige);
+SELECT eacct.apply_credit_line(:bige, 92233720368547758.07) \gset
+SELECT eacct.confirm_credit_contract(:bige);
+SELECT eacct.set_credit_limit(:biga, 92233720368547758.07) \gset
+SELECT eacct.charge(:biga, 1) \gset
+SELECT eacct.top_up(:bigb, 1) \gset
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :bigb, :biga), 'a transfer that brings available credit to the largest amount');
+SELECT is((SELECT available_credit FROM eacct.account_assets WHERE account_id = :biga), 92233720368547758.07,
+          'available credit is the largest amount');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 0.01)', :biga), '22003', 'amount out of range',
+    'one cent more does not fit');
+SELECT is(pg_temp.error_of('SELECT eacct.amount_cents(-92233720368547758.09)'),
+          '22003: Amount -92233720368547758.09 is below the smallest amount, -92233720368547758.08.',
+          'a too negative amount is named as such');
+SELECT is(pg_temp.error_of('SELECT eacct.amount_cents(92233720368547758.08)'),
+          '22003: Amount 92233720368547758.08 does not fit in the largest amount, 92233720368547758.07.',
+          'a too large amount is named as such');
 
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
