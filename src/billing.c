@@ -137,18 +137,21 @@ eacct_charge(PG_FUNCTION_ARGS)
 	int64		entry_id;
 	int64		rest;
 	int64		part;
+	bool		repeat = false;
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
 	/* no coupon is an empty field (coupon 0 is another argument) */
-	if (!ledger_request_on(&call, &a, request_id, "charge",
-						   psprintf("%s,%s,%s", eacct_cents_to_cstring(amount),
-									memo ? memo : "",
-									PG_ARGISNULL(3) ? "" : psprintf(INT64_FORMAT, coupon_id)),
-						   psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
-									memo ? memo : "", coupon_id),
-						   &entry_id))
+	if (request_id)
+		repeat = ledger_request_on(&call, &a, request_id, "charge",
+								   psprintf("%s,%s,%s", eacct_cents_to_cstring(amount),
+											memo ? memo : "",
+											PG_ARGISNULL(3) ? "" : psprintf(INT64_FORMAT, coupon_id)),
+								   psprintf("%s,%s," INT64_FORMAT, eacct_cents_to_cstring(amount),
+											memo ? memo : "", coupon_id),
+								   &entry_id);
+	if (!repeat)
 	{
 		int64		available = ledger_available(&a);
 
@@ -210,7 +213,8 @@ eacct_top_up(PG_FUNCTION_ARGS)
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
 	if (!ledger_request_on(&call, &a, request_id, "top_up",
-						   eacct_cents_to_cstring(amount), eacct_cents_to_cstring(amount),
+						   request_id ? eacct_cents_to_cstring(amount) : NULL,
+						   request_id ? eacct_cents_to_cstring(amount) : NULL,
 						   &entry_id))
 	{
 		int64		pay = amount;
