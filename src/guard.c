@@ -8,11 +8,12 @@
  * eacct.guard_history(): BEFORE UPDATE OR DELETE row trigger and BEFORE
  *   TRUNCATE statement trigger on append-only history: always UA011.
  * Both also serve as BEFORE INSERT statement triggers (0.5.0): rows come
- *   only from eacct's own operations (UA010 or UA011), except into an empty
- *   table, which is how pg_dump's restore loads them (one COPY per table).
- *   The ledger's journal entries, transfer records and pairs are written
- *   through the executor's row API (rows.c), which fires no statement
- *   trigger; its statements run with eacct_ledger_writing set.
+ *   only from eacct's own operations (UA010 or UA011), except for a COPY
+ *   into an empty table, which is how pg_dump's restore loads them (one
+ *   COPY per table).  An INSERT statement is refused even into an empty
+ *   table.  The ledger's journal entries, transfer records and pairs are
+ *   written through the executor's row API (rows.c), which fires no
+ *   statement trigger; its statements run with eacct_ledger_writing set.
  *
  * Both are ENABLE ALWAYS, so session_replication_role = replica does not
  * silence them; only a superuser who disables them can get past, and
@@ -27,6 +28,8 @@
 #include "executor/tuptable.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
+#include "tcop/pquery.h"
+#include "utils/portal.h"
 #include "utils/rel.h"
 #include "utils/snapmgr.h"
 
@@ -67,9 +70,16 @@ table_is_empty(Relation rel)
 	return empty;
 }
 
+/* whether the statement the client sent is a COPY (a restore loads with COPY) */
+static bool
+client_copy(void)
+{
+	return ActivePortal != NULL && ActivePortal->commandTag == CMDTAG_COPY;
+}
+
 /*
  * A BEFORE INSERT statement trigger: pass the ledger's own statements and
- * a load into an empty table (a restore); refuse anything else with
+ * a COPY into an empty table (a restore); refuse anything else with
  * `code'.
  */
 static Datum
@@ -79,13 +89,13 @@ guard_insert(TriggerData *td, int code, const char *what)
 
 	if (TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		elog(ERROR, "eacct's guards check INSERT once per statement, not per row");
-	if (eacct_ledger_writing || table_is_empty(td->tg_relation))
+	if (eacct_ledger_writing || (client_copy() && table_is_empty(td->tg_relation)))
 		return PointerGetDatum(NULL);
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg("rows of eacct.%s come only from eacct's operations", table),
-			 errdetail("eacct.%s holds %s; an INSERT outside the extension is refused"
-					   " unless the table is empty, as when a dump is restored.",
+			 errdetail("eacct.%s holds %s; rows from outside the extension are refused"
+					   " except a COPY into the empty table, as when a dump is restored.",
 					   table, what)));
 	return (Datum) 0;
 }

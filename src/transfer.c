@@ -620,7 +620,6 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			{
 				it->request_id = TextDatumGetCString(reqv[i]);
 				eacct_check_label(it->request_id, EACCT_MAX_REQUEST_ID, "request_id");
-				nreq++;
 			}
 			ids[nids++] = it->from;
 			ids[nids++] = it->to;
@@ -679,7 +678,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 		}
 
 		/* reserve idempotency keys in request_id order (no deadlocks) */
-		byreq = palloc(sizeof(BatchItem *) * Max(nreq, 1));
+		byreq = palloc(sizeof(BatchItem *) * Max(first - 1, 1));
 		nreq = 0;
 		for (int i = 0; i < first - 1; i++)
 		{

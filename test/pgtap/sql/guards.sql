@@ -166,7 +166,7 @@ SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.request (enterprise_id,
     VALUES (%s, 'tap-forged', 'top_up', '%s,5.00', 1)$$, :ent, :g1), 'UA011',
     'rows of eacct.request come only from eacct''s operations', 'INSERT of a request key');
 SELECT is(pg_temp.error_of('INSERT INTO eacct.request SELECT * FROM eacct.request WHERE false'),
-    'UA011: eacct.request holds history; an INSERT outside the extension is refused unless the table is empty, as when a dump is restored.',
+    'UA011: eacct.request holds history; rows from outside the extension are refused except a COPY into the empty table, as when a dump is restored.',
     'the statement is refused before any row (errdetail)');
 SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-copied top_up 5.00 1' WITH (DELIMITER ' ')$$,
     'UA011', 'rows of eacct.request come only from eacct''s operations', 'COPY into the request log');
@@ -174,17 +174,28 @@ SET session_replication_role = replica;
 SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.account (enterprise_id, name, own_cash) VALUES (%s, 'rich', 1)$$, :ent), 'UA010',
     'rows of eacct.account come only from eacct''s operations', 'replica role: INSERT of an account');
 RESET session_replication_role;
--- a restore loads each table with one COPY into an empty table: that passes,
--- and a second statement into the then non-empty table does not
+-- a restore loads each table with one COPY into an empty table: that passes;
+-- an INSERT into the empty table does not, nor a COPY that a function runs,
+-- nor a second COPY into the then non-empty table
 SAVEPOINT restore_load;
 ALTER TABLE eacct.request DISABLE TRIGGER request_guard_truncate;
 TRUNCATE eacct.request;
 ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_truncate;
-SELECT lives_ok($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'printf "1 tap-r1 top_up 5.00 1\n1 tap-r2 top_up 6.00 2\n"' WITH (DELIMITER ' ')$$,
-    'COPY of several rows into the empty request log (a restore)');
-SELECT is((SELECT count(*) FROM eacct.request), 2::bigint, 'both rows loaded');
-SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-r3 top_up 7.00 3' WITH (DELIMITER ' ')$$,
-    'UA011', 'rows of eacct.request come only from eacct''s operations', 'a second load into it is refused');
+SELECT * FROM pg_temp.rejects($$INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result) VALUES (1, 'tap-r0', 'top_up', '5.00', 1)$$,
+    'UA011', 'rows of eacct.request come only from eacct''s operations', 'an INSERT into the empty request log');
+SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-r0 top_up 5.00 1' WITH (DELIMITER ' ')$$,
+    'UA011', 'rows of eacct.request come only from eacct''s operations', 'a COPY run by a function into the empty request log');
+COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'printf "1 tap-r1 top_up 5.00 1\n1 tap-r2 top_up 6.00 2\n"' WITH (DELIMITER ' ');
+SELECT is((SELECT count(*) FROM eacct.request), 2::bigint, 'a client''s COPY into the empty request log (a restore) loaded both rows');
+SAVEPOINT second_copy;
+\set ON_ERROR_STOP false
+\set VERBOSITY terse
+COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-r3 top_up 7.00 3' WITH (DELIMITER ' ');
+\set second_copy_failed :ERROR
+\set VERBOSITY default
+\set ON_ERROR_STOP true
+ROLLBACK TO SAVEPOINT second_copy;
+SELECT is(:'second_copy_failed' || ' ' || :'LAST_ERROR_SQLSTATE', 'true UA011', 'a second COPY into it is refused (UA011)');
 ROLLBACK TO SAVEPOINT restore_load;
 
 -- every rejected statement left the ledger consistent
