@@ -79,3 +79,17 @@ CREATE TRIGGER account_guard BEFORE UPDATE OR DELETE ON eacct.account
         'enterprise_id', 'account_id', 'own_cash', 'transfer_book', 'credit_limit',
         'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled');
 ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard;
+
+-- A bill's due date decides when mark_overdue() takes its debt out of the
+-- enterprise's allocatable credit, and a coupon's validity whether it pays
+-- a charge: both change only through eacct's operations now.
+DROP TRIGGER bill_guard ON eacct.bill;
+CREATE TRIGGER bill_guard BEFORE UPDATE OR DELETE ON eacct.bill
+    FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
+        'enterprise_id', 'account_id', 'amount', 'remaining', 'overdue', 'due_at');
+ALTER TABLE eacct.bill ENABLE ALWAYS TRIGGER bill_guard;
+DROP TRIGGER coupon_guard ON eacct.coupon;
+CREATE TRIGGER coupon_guard BEFORE UPDATE OR DELETE ON eacct.coupon
+    FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
+        'enterprise_id', 'account_id', 'face_value', 'used_at', 'valid_from', 'valid_until');
+ALTER TABLE eacct.coupon ENABLE ALWAYS TRIGGER coupon_guard;

@@ -526,12 +526,12 @@ CREATE TRIGGER transfer_pair_guard_truncate BEFORE TRUNCATE ON eacct.transfer_pa
     FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
 CREATE TRIGGER bill_guard BEFORE UPDATE OR DELETE ON eacct.bill
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
-        'enterprise_id', 'account_id', 'amount', 'remaining', 'overdue');
+        'enterprise_id', 'account_id', 'amount', 'remaining', 'overdue', 'due_at');
 CREATE TRIGGER bill_guard_truncate BEFORE TRUNCATE ON eacct.bill
     FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
 CREATE TRIGGER coupon_guard BEFORE UPDATE OR DELETE ON eacct.coupon
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
-        'enterprise_id', 'account_id', 'face_value', 'used_at');
+        'enterprise_id', 'account_id', 'face_value', 'used_at', 'valid_from', 'valid_until');
 CREATE TRIGGER coupon_guard_truncate BEFORE TRUNCATE ON eacct.coupon
     FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
 

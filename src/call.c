@@ -19,6 +19,7 @@
 #include "utils/array.h"
 #include "utils/builtins.h"
 #include "utils/guc.h"
+#include "utils/inval.h"
 #include "utils/lsyscache.h"
 #include "utils/syscache.h"
 #include "utils/tuplestore.h"
@@ -47,6 +48,75 @@ eacct_fn_cache(FunctionCallInfo fcinfo)
 	return fc;
 }
 
+/*
+ * Triggers on eacct's tables run with the rights of whoever runs the
+ * statement that fires them, and inside an eacct call that is the
+ * extension owner, a superuser.  So a trigger whose function belongs to a
+ * role that is not a superuser (one the DBA granted TRIGGER on a table,
+ * say) would run its owner's code as a superuser, past the guards.
+ * eacct refuses to run while such a trigger exists.  The check is a
+ * catalog query, made again only after an invalidation that could change
+ * its answer (a relation, function or role changed).
+ */
+static bool triggers_checked = false;
+
+static void
+forget_triggers_check(Datum arg, Oid relid)
+{
+	triggers_checked = false;
+}
+
+static void
+forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
+{
+	triggers_checked = false;
+}
+
+static EacctPlan unsafe_trigger = {
+	"SELECT t.tgname::pg_catalog.text, c.relname::pg_catalog.text,"
+	"       t.tgfoid::pg_catalog.regprocedure::pg_catalog.text, r.rolname::pg_catalog.text"
+	"  FROM pg_catalog.pg_trigger t"
+	"  JOIN pg_catalog.pg_class c ON c.oid OPERATOR(pg_catalog.=) t.tgrelid"
+	"  JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) t.tgfoid"
+	"  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner"
+	" WHERE c.relnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace"
+	"   AND p.pronamespace OPERATOR(pg_catalog.<>) 'eacct'::pg_catalog.regnamespace"
+	"   AND NOT t.tgisinternal AND NOT r.rolsuper"
+	" ORDER BY 2, 1 LIMIT 1",
+	0, {InvalidOid}
+};
+
+static void
+check_triggers(void)
+{
+	static bool registered = false;
+
+	if (triggers_checked)
+		return;
+	if (!registered)
+	{
+		CacheRegisterRelcacheCallback(forget_triggers_check, (Datum) 0);
+		CacheRegisterSyscacheCallback(PROCOID, forget_triggers_check_syscache, (Datum) 0);
+		CacheRegisterSyscacheCallback(AUTHOID, forget_triggers_check_syscache, (Datum) 0);
+		registered = true;
+	}
+	if (eacct_exec(&unsafe_trigger, NULL, NULL, true, 0) > 0)
+	{
+		HeapTuple	tup = SPI_tuptable->vals[0];
+		TupleDesc	desc = SPI_tuptable->tupdesc;
+
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("trigger %s on eacct.%s would run with the rights of eacct's owner",
+						SPI_getvalue(tup, desc, 1), SPI_getvalue(tup, desc, 2)),
+				 errdetail("Its function %s belongs to role %s, which is not a superuser;"
+						   " eacct's calls run as the extension owner, and so do the triggers they fire.",
+						   SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4)),
+				 errhint("Drop the trigger, or give its function to a superuser.")));
+	}
+	triggers_checked = true;
+}
+
 void
 eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 {
@@ -66,6 +136,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 							 true, 0, false);
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
+	check_triggers();
 }
 
 void

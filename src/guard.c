@@ -8,10 +8,10 @@
  * eacct.guard_history(): BEFORE UPDATE OR DELETE row trigger and BEFORE
  *   TRUNCATE statement trigger on append-only history: always UA011.
  * Both also serve as BEFORE INSERT statement triggers (0.5.0): rows come
- *   only from eacct's own operations (UA010 or UA011), except for a COPY
- *   into an empty table, which is how pg_dump's restore loads them (one
- *   COPY per table).  An INSERT statement is refused even into an empty
- *   table.  The ledger's journal entries, transfer records and pairs are
+ *   only from eacct's own operations (UA010 or UA011), except for a
+ *   superuser's COPY FROM into the empty table, which is how pg_dump's
+ *   restore loads them (one COPY per table).  An INSERT statement is
+ *   refused even into an empty table.  The ledger's journal entries, transfer records and pairs are
  *   written through the executor's row API (rows.c), which fires no
  *   statement trigger; its statements run with eacct_ledger_writing set.
  *
@@ -24,8 +24,12 @@
 #include "eacct.h"
 
 #include "access/tableam.h"
+#include "catalog/namespace.h"
 #include "commands/trigger.h"
 #include "executor/tuptable.h"
+#include "miscadmin.h"
+#include "nodes/parsenodes.h"
+#include "nodes/plannodes.h"
 #include "utils/datum.h"
 #include "utils/lsyscache.h"
 #include "tcop/pquery.h"
@@ -70,11 +74,27 @@ table_is_empty(Relation rel)
 	return empty;
 }
 
-/* whether the statement the client sent is a COPY (a restore loads with COPY) */
+/*
+ * Whether the statement the client sent is COPY <rel> FROM, run by a
+ * superuser: how pg_dump's restore loads a table (the extension owner, a
+ * superuser, owns them).  A role that was only granted INSERT, or a COPY
+ * of a query (COPY (INSERT ...) TO), does not count.
+ */
 static bool
-client_copy(void)
+restore_copy(Relation rel)
 {
-	return ActivePortal != NULL && ActivePortal->commandTag == CMDTAG_COPY;
+	PlannedStmt *stmt;
+	CopyStmt   *copy;
+
+	if (ActivePortal == NULL || ActivePortal->commandTag != CMDTAG_COPY ||
+		list_length(ActivePortal->stmts) != 1 || !superuser())
+		return false;
+	stmt = linitial_node(PlannedStmt, ActivePortal->stmts);
+	if (stmt->utilityStmt == NULL || !IsA(stmt->utilityStmt, CopyStmt))
+		return false;
+	copy = (CopyStmt *) stmt->utilityStmt;
+	return copy->is_from && copy->relation != NULL &&
+		RangeVarGetRelid(copy->relation, NoLock, true) == RelationGetRelid(rel);
 }
 
 /*
@@ -89,13 +109,14 @@ guard_insert(TriggerData *td, int code, const char *what)
 
 	if (TRIGGER_FIRED_FOR_ROW(td->tg_event))
 		elog(ERROR, "eacct's guards check INSERT once per statement, not per row");
-	if (eacct_ledger_writing || (client_copy() && table_is_empty(td->tg_relation)))
+	if (eacct_ledger_writing ||
+		(restore_copy(td->tg_relation) && table_is_empty(td->tg_relation)))
 		return PointerGetDatum(NULL);
 	ereport(ERROR,
 			(errcode(code),
 			 errmsg("rows of eacct.%s come only from eacct's operations", table),
 			 errdetail("eacct.%s holds %s; rows from outside the extension are refused"
-					   " except a COPY into the empty table, as when a dump is restored.",
+					   " except a superuser's COPY into the empty table, as when a dump is restored.",
 					   table, what)));
 	return (Datum) 0;
 }

@@ -100,6 +100,12 @@ SELECT * FROM pg_temp.rejects(format('UPDATE eacct.coupon SET used_at = now() WH
     'column used_at of eacct.coupon can only be changed by eacct''s operations', 'UPDATE of coupon.used_at');
 SELECT * FROM pg_temp.rejects(format('UPDATE eacct.coupon SET face_value = face_value + 1 WHERE coupon_id = %s', :k1), 'UA010',
     'column face_value of eacct.coupon can only be changed by eacct''s operations', 'UPDATE of coupon.face_value');
+SELECT * FROM pg_temp.rejects(format($$UPDATE eacct.coupon SET valid_until = 'infinity' WHERE coupon_id = %s$$, :k1), 'UA010',
+    'column valid_until of eacct.coupon can only be changed by eacct''s operations', 'UPDATE of coupon.valid_until (an expired coupon would pay)');
+SELECT * FROM pg_temp.rejects(format($$UPDATE eacct.coupon SET valid_from = '-infinity' WHERE coupon_id = %s$$, :k1), 'UA010',
+    'column valid_from of eacct.coupon can only be changed by eacct''s operations', 'UPDATE of coupon.valid_from');
+SELECT * FROM pg_temp.rejects($$UPDATE eacct.bill SET due_at = '2000-01-01'$$, 'UA010',
+    'column due_at of eacct.bill can only be changed by eacct''s operations', 'UPDATE of bill.due_at (overdue early)');
 SELECT * FROM pg_temp.rejects('DELETE FROM eacct.coupon', 'UA010',
     'rows of eacct.coupon hold money and cannot be deleted', 'DELETE of a coupon');
 
@@ -166,7 +172,7 @@ SELECT * FROM pg_temp.rejects(format($$INSERT INTO eacct.request (enterprise_id,
     VALUES (%s, 'tap-forged', 'top_up', '%s,5.00', 1)$$, :ent, :g1), 'UA011',
     'rows of eacct.request come only from eacct''s operations', 'INSERT of a request key');
 SELECT is(pg_temp.error_of('INSERT INTO eacct.request SELECT * FROM eacct.request WHERE false'),
-    'UA011: eacct.request holds history; rows from outside the extension are refused except a COPY into the empty table, as when a dump is restored.',
+    'UA011: eacct.request holds history; rows from outside the extension are refused except a superuser''s COPY into the empty table, as when a dump is restored.',
     'the statement is refused before any row (errdetail)');
 SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-copied top_up 5.00 1' WITH (DELIMITER ' ')$$,
     'UA011', 'rows of eacct.request come only from eacct''s operations', 'COPY into the request log');
@@ -185,8 +191,36 @@ SELECT * FROM pg_temp.rejects($$INSERT INTO eacct.request (enterprise_id, reques
     'UA011', 'rows of eacct.request come only from eacct''s operations', 'an INSERT into the empty request log');
 SELECT * FROM pg_temp.rejects($$COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'echo 1 tap-r0 top_up 5.00 1' WITH (DELIMITER ' ')$$,
     'UA011', 'rows of eacct.request come only from eacct''s operations', 'a COPY run by a function into the empty request log');
+-- a role that was only granted INSERT cannot load the empty table (a
+-- restore is a superuser's), nor can a COPY of an INSERT query
+CREATE ROLE tap_guard_loader;
+GRANT USAGE ON SCHEMA eacct TO tap_guard_loader;
+GRANT INSERT ON eacct.request TO tap_guard_loader;
+SAVEPOINT loader_copy;
+SET ROLE tap_guard_loader;
+\unset loader_copy_went_on
+\set ON_ERROR_STOP false
+\set VERBOSITY terse
+COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM STDIN;
+1	tap-forged-1	top_up	5.00	1
+\.
+SELECT 1 AS loader_copy_went_on \gset
+\set VERBOSITY default
+\set ON_ERROR_STOP true
+ROLLBACK TO SAVEPOINT loader_copy;
+SELECT is(:{?loader_copy_went_on}, false, 'a COPY by a role granted INSERT into the empty request log is refused (the error above)');
+SAVEPOINT query_copy;
+\unset query_copy_went_on
+\set ON_ERROR_STOP false
+\set VERBOSITY terse
+COPY (INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result) VALUES (1, 'tap-forged-2', 'top_up', '5.00', 1) RETURNING request_id) TO STDOUT;
+SELECT 1 AS query_copy_went_on \gset
+\set VERBOSITY default
+\set ON_ERROR_STOP true
+ROLLBACK TO SAVEPOINT query_copy;
+SELECT is(:{?query_copy_went_on}, false, 'COPY (INSERT ...) TO STDOUT into the empty request log is refused (the error above)');
 COPY eacct.request (enterprise_id, request_id, operation, args, result) FROM PROGRAM 'printf "1 tap-r1 top_up 5.00 1\n1 tap-r2 top_up 6.00 2\n"' WITH (DELIMITER ' ');
-SELECT is((SELECT count(*) FROM eacct.request), 2::bigint, 'a client''s COPY into the empty request log (a restore) loaded both rows');
+SELECT is((SELECT count(*) FROM eacct.request), 2::bigint, 'a superuser''s COPY into the empty request log (a restore) loaded both rows');
 SAVEPOINT second_copy;
 \set ON_ERROR_STOP false
 \set VERBOSITY terse
@@ -326,6 +360,36 @@ SELECT * FROM pg_temp.rejects(format('UPDATE eacct.bill SET amount = 0, remainin
     'new row for relation "bill" violates check constraint "bill_amount_check"',
     'past the guard, a bill for nothing breaks bill_amount_check');
 ROLLBACK TO SAVEPOINT history_checks;
+
+-- ---------------------------------------------------------------------------
+-- a trigger on an eacct table whose function a non-superuser owns would run
+-- as eacct's owner (a superuser) inside every call: eacct refuses to run
+-- (42501) until it is gone, and nothing changes
+-- ---------------------------------------------------------------------------
+SAVEPOINT foreign_trigger;
+CREATE ROLE tap_guard_trigger;
+GRANT USAGE ON SCHEMA eacct TO tap_guard_trigger;
+GRANT TRIGGER ON eacct.account TO tap_guard_trigger;
+SET ROLE tap_guard_trigger;
+CREATE FUNCTION pg_temp.escalate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE eacct.account SET own_cash = own_cash + 100000000;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_escalate AFTER UPDATE ON eacct.account FOR EACH ROW EXECUTE FUNCTION pg_temp.escalate();
+RESET ROLE;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    'trigger zz_escalate on eacct.account would run with the rights of eacct''s owner',
+    'a transfer while a non-superuser''s trigger is on eacct.account');
+SELECT alike(pg_temp.error_of(format('SELECT eacct.top_up(%s, 1)', :g1)),
+    '42501: Its function pg_temp_%.escalate() belongs to role tap_guard_trigger, which is not a superuser;%',
+    'the detail names the function and its owner');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :g1), '42501',
+    'trigger zz_escalate on eacct.account would run with the rights of eacct''s owner',
+    'any eacct call while it exists');
+DROP TRIGGER zz_escalate ON eacct.account;
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'calls run again once the trigger is gone');
+ROLLBACK TO SAVEPOINT foreign_trigger;
 
 -- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
