@@ -64,7 +64,8 @@ count() {
 	as_pg cp -a "$work/data" "$work/run"
 	as_pg valgrind --tool=callgrind --callgrind-out-file="$work/cg.out" \
 		"$PG_BINDIR/postgres" --single -D "$work/run" -c fsync=off eacct_instr \
-		<"$1" >"$work/single.log" 2>&1
+		<"$1" >"$work/single.log" 2>&1 || true
+	[ -s "$work/cg.out" ] || { tail -20 "$work/single.log" >&2; echo "instructions: no callgrind output for $1" >&2; exit 1; }
 	if grep -q 'ERROR' "$work/single.log"; then
 		grep -m3 'ERROR' "$work/single.log" >&2
 		echo "instructions: $1 failed" >&2
