@@ -129,6 +129,23 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"  WHERE ($1 IS NULL OR ea.enterprise_id = $1)" \
 	"    AND (r.oid IS NULL OR r.rolname <> an.n)" \
 	" UNION ALL" \
+	" SELECT q.enterprise_id, NULL::bigint," \
+	"   format('request_id %s answers %s %s, which the %s does not hold', q.request_id," \
+	"          q.operation, q.result," \
+	"          CASE WHEN q.operation IN ('top_up', 'charge') THEN 'journal'" \
+	"               ELSE 'transfer history with its arguments' END)" \
+	"   FROM eacct.request q" \
+	"  WHERE ($1 IS NULL OR q.enterprise_id = $1)" \
+	"    AND CASE WHEN q.operation IN ('top_up', 'charge') THEN NOT EXISTS (" \
+	"          SELECT 1 FROM eacct.journal_entry je WHERE je.enterprise_id = q.enterprise_id" \
+	"             AND je.entry_id = q.result AND je.kind = q.operation)" \
+	"        ELSE NOT EXISTS (" \
+	"          SELECT 1 FROM eacct.transfer_record tr WHERE tr.enterprise_id = q.enterprise_id" \
+	"             AND tr.record_id = q.result AND tr.kind = q.operation" \
+	"             AND q.args = format('%s,%s,%s', tr.from_account, tr.to_account," \
+	"                                 (tr.amount * 0.01)::numeric(30, 2)))" \
+	"        END" \
+	" UNION ALL" \
 	" SELECT p.enterprise_id, p.holder_account, format(" \
 	"   'transfers from account %s: transferred %s and withdrawn %s, records say %s and %s'," \
 	"   p.source_account, p.transferred * 0.01, p.withdrawn * 0.01, p.t * 0.01, p.w * 0.01)" \

@@ -362,6 +362,25 @@ SELECT * FROM pg_temp.rejects(format('UPDATE eacct.bill SET amount = 0, remainin
 ROLLBACK TO SAVEPOINT history_checks;
 
 -- ---------------------------------------------------------------------------
+-- past the INSERT guard: a request key that answers with nothing, or with a
+-- record of other arguments, is reported by verify()
+-- ---------------------------------------------------------------------------
+SAVEPOINT forged_keys;
+ALTER TABLE eacct.request DISABLE TRIGGER request_guard_insert;
+INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result)
+VALUES (:ent, 'tap-forged-topup', 'top_up', :g1 || ',5.00', -1),
+       (:ent, 'tap-forged-transfer', 'transfer', :g1 || ',' || :g2 || ',99.00',
+        (SELECT record_id FROM eacct.transfer_record WHERE request_id = 'tap-guard-1'));
+ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_insert;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES ('request_id tap-forged-topup answers top_up -1, which the journal does not hold'),
+                    ('request_id tap-forged-transfer answers transfer %s, which the transfer history with its arguments does not hold')$$,
+           (SELECT record_id FROM eacct.transfer_record WHERE request_id = 'tap-guard-1')),
+    'verify() reports request keys that answer with nothing or with another call''s record');
+ROLLBACK TO SAVEPOINT forged_keys;
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'the real keys pass verify()');
+
+-- ---------------------------------------------------------------------------
 -- a trigger on an eacct table whose function a non-superuser owns would run
 -- as eacct's owner (a superuser) inside every call: eacct refuses to run
 -- (42501) until it is gone, and nothing changes
