@@ -9,7 +9,6 @@
  */
 #include "eacct.h"
 
-#include "catalog/namespace.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
@@ -55,10 +54,7 @@ static EacctPlan all_admins_unnamed = {
 bool
 eacct_admin_names(void)
 {
-	Oid			nsp = get_namespace_oid("eacct", true);
-	Oid			rel = OidIsValid(nsp) ? get_relname_relid("enterprise_admin", nsp) : InvalidOid;
-
-	return OidIsValid(rel) && get_attnum(rel, "admin_name") != InvalidAttrNumber;
+	return get_attnum(eacct_relid("enterprise_admin"), "admin_name") != InvalidAttrNumber;
 }
 
 /* the enterprises' administrator rows, (enterprise_id, role, name) */

@@ -208,14 +208,19 @@ eacct_top_up(PG_FUNCTION_ARGS)
 	int64		amount = eacct_amount_arg(fcinfo, 1, "amount", AMOUNT_POSITIVE);
 	char	   *request_id = eacct_request_id_arg(fcinfo, 2);
 	int64		entry_id;
+	bool		repeat = false;
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, true);
 	entry_id = ledger_nextval(&call, SEQ_ENTRY);
-	if (!ledger_request_on(&call, &a, request_id, "top_up",
-						   request_id ? eacct_cents_to_cstring(amount) : NULL,
-						   request_id ? eacct_cents_to_cstring(amount) : NULL,
-						   &entry_id))
+	if (request_id)
+	{
+		char	   *args = eacct_cents_to_cstring(amount);
+
+		/* the arguments read the same before 0.5.0 */
+		repeat = ledger_request_on(&call, &a, request_id, "top_up", args, args, &entry_id);
+	}
+	if (!repeat)
 	{
 		int64		pay = amount;
 		int64		paid_overdue = 0;

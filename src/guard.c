@@ -11,9 +11,10 @@
  *   only from eacct's own operations (UA010 or UA011), except for a
  *   superuser's COPY FROM into the empty table, which is how pg_dump's
  *   restore loads them (one COPY per table).  An INSERT statement is
- *   refused even into an empty table.  The ledger's journal entries, transfer records and pairs are
- *   written through the executor's row API (rows.c), which fires no
- *   statement trigger; its statements run with eacct_ledger_writing set.
+ *   refused even into an empty table.  The ledger's journal entries,
+ *   transfer records and pairs are written through the executor's row API
+ *   (rows.c), which fires no statement trigger; its SQL statements run
+ *   with eacct_ledger_writing set.
  *
  * Both are ENABLE ALWAYS, so session_replication_role = replica does not
  * silence them; only a superuser who disables them can get past, and

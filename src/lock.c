@@ -100,7 +100,7 @@ forget_relids(Datum arg, int cacheid, uint32 hashvalue)
 }
 
 /* the OID of relation eacct.<name> */
-static Oid
+Oid
 eacct_relid(const char *name)
 {
 	static bool registered = false;

@@ -259,6 +259,15 @@ check_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAcco
 		eacct_check_admin(call, to->enterprise_id);
 }
 
+/* check_admin_of_pair() as a predicate (transfer_batch) */
+static bool
+is_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAccount *to)
+{
+	return eacct_is_admin(call, from->enterprise_id) &&
+		(to->enterprise_id == from->enterprise_id ||
+		 eacct_is_admin(call, to->enterprise_id));
+}
+
 /*
  * What the arguments alone rule out: the same account on both sides
  * (22023), two enterprises (UA009).  A call with a request_id that was
@@ -667,9 +676,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			it->a = find_account(accs, nids, it->from);
 			it->b = find_account(accs, nids, it->to);
 			if (it->a == NULL || it->b == NULL ||
-				!eacct_is_admin(&call, it->a->enterprise_id) ||
-				!eacct_is_admin(&call, it->b->enterprise_id) ||
-				!pair_ok(it->a, it->b))
+				!is_admin_of_pair(&call, it->a, it->b) || !pair_ok(it->a, it->b))
 			{
 				first = it->index;
 				first_failed = FAILED_CHECKS;
