@@ -44,12 +44,7 @@ new_version=$("$NEW_BINDIR/postgres" -V | awk '{print $3}')
 # the old cluster, filled
 PG_BINDIR=$OLD_BINDIR EACCT_PORT=$old_port start_cluster "$dir/old" \
 	|| fail "cannot start the old cluster"
-psql_q -d postgres -f "$dump/roles.sql" || fail "cannot create the roles"
-"$NEW_BINDIR/createdb" "$DB" || fail "cannot create $DB"
-complete=$(psql_q -d "$DB" -f "$dump/setup.sql" 2>&1 | tail -n 1)
-[ "$complete" = t ] || fail "setup failed or incomplete: $complete"
-fingerprint "$DB" "$dir/fp.old"
-if grep -E '^table [^|]*\|0\|' "$dir/fp.old"; then fail "setup left a table empty"; fi
+fill "$NEW_BINDIR" "$DB" "$dir/fp.old"
 PG_BINDIR=$OLD_BINDIR stop_cluster "$dir/old"
 
 # a new cluster, initialised as start_cluster does it, with the caller's
