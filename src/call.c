@@ -12,6 +12,7 @@
 #include "eacct.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "funcapi.h"
 #include "catalog/pg_proc.h"
 #include "mb/pg_wchar.h"
@@ -146,6 +147,9 @@ eacct_leave(EacctCall *call)
 	SPI_finish();
 	AtEOXact_GUC(true, call->guc_nest);
 	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
+	/* the transaction has written: its locks may go before its flush */
+	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		eacct_commit_early();
 }
 
 /* run a kept generic plan, preparing it on first use; returns SPI_processed */

@@ -22,6 +22,7 @@ _PG_init(void)
 							300, 1, 86400 * 7,
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
+	eacct_commit_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("eacct");
 #else

@@ -282,6 +282,11 @@ extern void eacct_throw_element(int index, ErrorData *edata);
 /* ---- eacct.c ---- */
 extern int	eacct_notification_lease;
 
+/* ---- commit.c ---- */
+extern bool eacct_early_lock_release;
+extern void eacct_commit_init(void);
+extern void eacct_commit_early(void);
+
 /* ---- notify.c ---- */
 extern void notify_queue(EacctCall *call, int64 enterprise_id, int64 account_id,
 						 const char *event, const char *figures_json,

@@ -3,10 +3,11 @@
 # the same cluster, in one invocation: tpcb-like (scale 10, the baseline),
 # single transfers, a 10-account hot spot, transfer_batch of 100, and a
 # mixed workload; each at BENCH_CLIENTS (8) clients for BENCH_SECONDS (30),
-# with synchronous_commit on and off.  Prints TPS, transfers/s, p50/p99
-# latency and every figure's ratio to tpcb-like with the same setting, and
-# writes the table to test/bench/results/.  Each run starts right after a
-# CHECKPOINT.
+# with synchronous_commit on and off; with it on, single transfers and the
+# hot spot once more with eacct.early_lock_release on (rows *-elr).
+# Prints TPS, transfers/s, p50/p99 latency and every figure's ratio to
+# tpcb-like with the same setting, and writes the table to
+# test/bench/results/.  Each run starts right after a CHECKPOINT.
 # Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
@@ -26,13 +27,15 @@ trap 'rm -rf "$logs"' EXIT
 # run NAME SYNC TRANSFERS_PER_TX PGBENCH_ARGS...: prints
 # "NAME SYNC tps transfers/s p50_ms p99_ms"
 run() {
-	local name=$1 sync=$2 per=$3 tps p50 p99
+	local name=$1 sync=$2 per=$3 tps p50 p99 opts="-c synchronous_commit=$2"
 	shift 3
+	# NAME-elr: the same with eacct.early_lock_release on
+	case $name in *-elr) opts="$opts -c eacct.early_lock_release=on" ;; esac
 	rm -f "$logs"/pgbench_log.*
 	# every run starts right after a checkpoint, so that none pays for
 	# one the WAL of the run before it (a batch run writes the most) set off
 	"$BINDIR/psql" -X -q -d "$DB" -c CHECKPOINT
-	tps=$(cd "$logs" && PGOPTIONS="-c synchronous_commit=$sync" \
+	tps=$(cd "$logs" && PGOPTIONS="$opts" \
 		"$BINDIR/pgbench" -n -M prepared -c "$C" -j 2 -T "$T" -l "$@" "$DB" 2>&1 \
 		| tee "$logs/out" | sed -n 's/^tps = \([0-9.]*\).*/\1/p')
 	if grep -qE 'aborted|error' "$logs/out"; then
@@ -55,6 +58,10 @@ for sync in on off; do
 	run tpcb-like "$sync" 0 -b tpcb-like >>"$results"
 	run transfer "$sync" 1 -f "$here/transfer.pgbench" >>"$results"
 	run hotspot "$sync" 1 -f "$here/hotspot.pgbench" >>"$results"
+	if [ "$sync" = on ]; then
+		run transfer-elr on 1 -f "$here/transfer.pgbench" >>"$results"
+		run hotspot-elr on 1 -f "$here/hotspot.pgbench" >>"$results"
+	fi
 	run batch100 "$sync" 100 -f "$here/batch.pgbench" >>"$results"
 	run mixed "$sync" 0.5 -f "$here/transfer.pgbench@50" -f "$here/charge.pgbench@20" \
 		-f "$here/topup.pgbench@20" -f "$here/withdraw.pgbench@10" >>"$results"
@@ -68,14 +75,14 @@ deadlocks=$("$BINDIR/psql" -X -q -At -d "$DB" -c "SELECT deadlocks FROM pg_stat_
 	echo "eacct benchmark: $C clients, ${T}s per run, $(nproc) cores, PostgreSQL $("$BINDIR/postgres" -V | awk '{print $3}')"
 	echo "ratios are to tpcb-like with the same synchronous_commit, measured in this run"
 	echo "(the mean of its runs before and after eacct's workloads)"
-	printf '%-10s %-5s %10s %12s %8s %8s %9s %9s\n' workload sync tps transfers/s p50_ms p99_ms tps_ratio xfer_ratio
+	printf '%-12s %-5s %10s %12s %8s %8s %9s %9s\n' workload sync tps transfers/s p50_ms p99_ms tps_ratio xfer_ratio
 	awk '
 		$1 ~ /^tpcb-/ { base[$2] += $3 / 2 }
 		{ row[NR] = $0 }
 		END {
 			for (i = 1; i <= NR; i++) {
 				split(row[i], f, " ")
-				printf "%-10s %-5s %10.0f %12.0f %8.2f %8.2f %9.2f %9s\n", f[1], f[2], f[3], f[4], f[5], f[6],
+				printf "%-12s %-5s %10.0f %12.0f %8.2f %8.2f %9.2f %9s\n", f[1], f[2], f[3], f[4], f[5], f[6],
 					f[3] / base[f[2]], (f[1] ~ /^tpcb-/ ? "-" : sprintf("%.2f", f[4] / base[f[2]]))
 			}
 		}' "$results"

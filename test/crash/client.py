@@ -9,6 +9,8 @@ saw is written to LOGFILE, one line per call:
     rejected <request_id>  a rule rejected it (UA0xx): it did not commit
     unknown <request_id>   the connection broke before an answer
 Connection settings come from the environment (PGHOST, PGPORT, ...).
+Odd-numbered threads run with eacct.early_lock_release on: their commits
+release their locks before the flush, which must not lose one they saw.
 """
 import random
 import sys
@@ -31,6 +33,8 @@ def worker(t):
         return
     conn.autocommit = True
     cur = conn.cursor()
+    if t % 2 == 1:
+        cur.execute("SET eacct.early_lock_release = on")
     cur.execute("SELECT array_agg(account_id ORDER BY account_id) FROM eacct.account GROUP BY enterprise_id")
     groups = [g[0] for g in cur.fetchall()]
     deadline = time.time() + SECONDS

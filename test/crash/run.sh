@@ -22,6 +22,38 @@ EACCT_PORT=$((40000 + RANDOM % 9000)) start_cluster "$dir" >/dev/null || fail "c
 $PSQL -f "$here/setup.sql" >/dev/null || fail "setup failed"
 chmod 777 "$logs"
 
+# eacct.early_lock_release leaves alone a commit that must wait for a
+# synchronous standby: with one named, synchronous_commit on stays on in a
+# transaction that wrote, local is made asynchronous (it waits for none).
+# Nothing commits while the standby is named (it never comes).
+# set_standbys NAMES: set synchronous_standby_names and wait until new
+# sessions see it
+set_standbys() {
+	$PSQL -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" -c "SELECT pg_reload_conf()" >/dev/null
+	for _ in $(seq 50); do
+		[ "$($PSQL -At -c 'SHOW synchronous_standby_names')" = "$1" ] && return 0
+		sleep 0.1
+	done
+	return 1
+}
+set_standbys eacct_nobody || fail "synchronous_standby_names not reloaded"
+elr=$($PSQL -At <<'EOF'
+SET eacct.early_lock_release = on;
+BEGIN;
+SELECT eacct.top_up(1, 1) > 0;
+SHOW synchronous_commit;
+ROLLBACK;
+BEGIN;
+SET LOCAL synchronous_commit = local;
+SELECT eacct.top_up(1, 1) > 0;
+SHOW synchronous_commit;
+ROLLBACK;
+EOF
+)
+set_standbys "" || fail "synchronous_standby_names not reset"
+[ "$(echo $elr)" = "t on t off" ] \
+	|| fail "early lock release with a synchronous standby named: got '$(echo $elr)', want 't on t off'"
+
 for round in $(seq 1 "$ROUNDS"); do
 	log=$logs/round$round.log
 	/usr/bin/python3 "$here/client.py" "r$round" 30 "$log" &
