@@ -13,6 +13,7 @@
 
 #include "access/htup_details.h"
 #include "access/xact.h"
+#include "access/xlog.h"
 #include "funcapi.h"
 #include "catalog/pg_proc.h"
 #include "mb/pg_wchar.h"
@@ -127,6 +128,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 	call->ledger = NULL;
 	memset(call->seq, 0, sizeof(call->seq));
 	call->owner = eacct_fn_cache(fcinfo)->owner;
+	call->wal_mark = XactLastRecEnd;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
 	SetUserIdAndSecContext(call->owner,
@@ -147,9 +149,10 @@ eacct_leave(EacctCall *call)
 	SPI_finish();
 	AtEOXact_GUC(true, call->guc_nest);
 	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
-	/* the transaction has written: its locks may go before its flush */
-	if (TransactionIdIsValid(GetTopTransactionIdIfAny()))
-		eacct_commit_early();
+	/* this call wrote: the transaction's locks may go before its flush */
+	if (XactLastRecEnd != call->wal_mark &&
+		TransactionIdIsValid(GetTopTransactionIdIfAny()))
+		eacct_commit_wrote();
 }
 
 /* run a kept generic plan, preparing it on first use; returns SPI_processed */

@@ -4,29 +4,32 @@
  * With synchronous_commit on, PostgreSQL releases a transaction's locks
  * only after its commit record is flushed.  Every transfer holds the rows
  * of two accounts, so on a few busy accounts the callers queue one flush
- * after another.  With eacct.early_lock_release on, a transaction that
- * changed data through eacct commits asynchronously (its commit record
- * is written, not yet flushed, when the locks go) and then, after the
+ * after another.  With eacct.early_lock_release on, a transaction in which
+ * an eacct call wrote commits asynchronously (when its locks go, its
+ * commit record is written but not yet flushed) and then, after the
  * locks are released and before the client hears of the commit, flushes
  * the WAL up to its commit record itself.  So no client is told of a
  * commit that a crash could lose, as with synchronous_commit on.
  *
- * Why it is safe for what is written: a transaction that waited for one
- * of these locks, or read what the holder wrote, writes its own commit
- * record after the holder's; the WAL is flushed in order, so when its
- * commit is durable, the holder's is too.  A crash can lose only
- * transactions whose clients have not been told they committed, together
- * with everything that depended on them.
+ * Why that is safe for what is written: a transaction that waited for one
+ * of these locks, or read what the holder wrote, and then commits writes
+ * its commit record after the holder's; the WAL is flushed in order, so
+ * when its commit is durable, the holder's is too.
  *
- * What it gives up: for the moment between releasing the locks and the
- * flush, another session can *read* the data of a commit that a crash
- * would still undo (as with synchronous_commit off, but bounded by one
- * flush), and a LISTENer can be notified of it.  Synchronous replication
- * is left alone: with synchronous standbys named and synchronous_commit
- * above local, the setting does nothing.  See README "Early lock release".
+ * What it gives up: from the moment the commit becomes visible
+ * (ProcArrayEndTransaction(), just before the locks go) until the flush,
+ * other sessions can read data that a crash would still undo, and answer
+ * from it without committing anything (a read, a rejected call), as with
+ * synchronous_commit off, but for one flush.  A commit that must wait for
+ * a synchronous standby is left alone.  README: "Early lock release".
+ *
+ * The decision is taken at pre-commit, from the settings then in force:
+ * a savepoint rolled back or a function's SET clause in between cannot
+ * undo it, and a parallel query never sees it.
  */
 #include "eacct.h"
 
+#include "access/parallel.h"
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "utils/guc.h"
@@ -34,49 +37,68 @@
 
 bool		eacct_early_lock_release = false;
 
-/* this transaction commits asynchronously and flushes after its locks */
+/* an eacct call of this transaction wrote WAL */
+static bool wrote = false;
+/* pre-commit made this commit asynchronous: flush it after the locks */
 static bool armed = false;
 /* end of its commit record, once written */
 static XLogRecPtr flush_to = InvalidXLogRecPtr;
 
-/*
- * Called when an eacct call has changed data (the transaction has an xid):
- * with the setting on, make this transaction's commit asynchronous, to be
- * flushed by after_locks() below.
- */
-void
-eacct_commit_early(void)
+/* may this backend's commit, as set now, go before its flush? */
+static bool
+may_release_early(void)
 {
 	const char *standbys;
 
-	if (!eacct_early_lock_release || armed)
-		return;
+	if (!eacct_early_lock_release || IsInParallelMode())
+		return false;
 	/* already asynchronous: nothing to release early, nothing to flush */
 	if (synchronous_commit < SYNCHRONOUS_COMMIT_LOCAL_FLUSH)
-		return;
+		return false;
 	/* a commit that must wait for a synchronous standby keeps its locks */
 	standbys = GetConfigOption("synchronous_standby_names", false, false);
-	if (synchronous_commit > SYNCHRONOUS_COMMIT_LOCAL_FLUSH &&
-		standbys != NULL && standbys[0] != '\0')
-		return;
-	(void) set_config_option("synchronous_commit", "off",
-							 PGC_USERSET, PGC_S_SESSION, GUC_ACTION_LOCAL,
-							 true, 0, false);
-	armed = true;
+	return synchronous_commit == SYNCHRONOUS_COMMIT_LOCAL_FLUSH ||
+		standbys == NULL || standbys[0] == '\0';
+}
+
+/* an eacct call wrote WAL in a transaction that has an xid */
+void
+eacct_commit_wrote(void)
+{
+	wrote = true;
 }
 
 static void
 at_commit(XactEvent event, void *arg)
 {
-	if (!armed)
-		return;
-	if (event == XACT_EVENT_COMMIT)
-		flush_to = XactLastCommitEnd;	/* RecordTransactionCommit() set it */
-	else if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PREPARE)
+	switch (event)
 	{
-		/* a prepared transaction's record was flushed by PREPARE itself */
-		armed = false;
-		flush_to = InvalidXLogRecPtr;
+		case XACT_EVENT_PRE_COMMIT:
+			if (wrote && may_release_early())
+			{
+				(void) set_config_option("synchronous_commit", "off",
+										 PGC_USERSET, PGC_S_SESSION,
+										 GUC_ACTION_LOCAL, true, 0, false);
+				armed = true;
+				ereport(DEBUG1,
+						(errmsg_internal("eacct: this commit releases its locks before its flush")));
+			}
+			break;
+		case XACT_EVENT_COMMIT:
+			/* RecordTransactionCommit() has just set it */
+			if (armed)
+				flush_to = XactLastCommitEnd;
+			wrote = false;
+			break;
+		case XACT_EVENT_ABORT:
+		case XACT_EVENT_PREPARE:
+			/* PREPARE TRANSACTION flushes its record itself */
+			wrote = false;
+			armed = false;
+			flush_to = InvalidXLogRecPtr;
+			break;
+		default:
+			break;
 	}
 }
 
@@ -92,14 +114,18 @@ after_locks(ResourceReleasePhase phase, bool isCommit, bool isTopLevel, void *ar
 	armed = false;
 	flush_to = InvalidXLogRecPtr;
 	if (isCommit && !XLogRecPtrIsInvalid(lsn))
+	{
 		XLogFlush(lsn);
+		ereport(DEBUG1,
+				(errmsg_internal("eacct: commit flushed after its locks were released")));
+	}
 }
 
 void
 eacct_commit_init(void)
 {
 	DefineCustomBoolVariable("eacct.early_lock_release",
-							 "Release the row locks of eacct's transactions before their commit is flushed.",
+							 "Release the locks of transactions that wrote through eacct before their commit is flushed.",
 							 "The commit is still flushed before the client is told of it; "
 							 "other sessions may read it a moment before it is durable.",
 							 &eacct_early_lock_release,

@@ -14,6 +14,7 @@
 #include "postgres.h"
 #include "fmgr.h"
 #include "catalog/pg_type.h"
+#include "access/xlogdefs.h"
 #include "executor/spi.h"
 #include "storage/itemptr.h"
 #include "utils/numeric.h"
@@ -93,6 +94,7 @@ typedef struct EacctCall
 	MemoryContext outer;		/* the caller's memory context */
 	struct LedgerBuffer *ledger;	/* journal entries not yet written */
 	Oid			seq[NSEQ];		/* sequence OIDs, looked up on first use */
+	XLogRecPtr	wal_mark;		/* XactLastRecEnd when we were called */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -285,7 +287,7 @@ extern int	eacct_notification_lease;
 /* ---- commit.c ---- */
 extern bool eacct_early_lock_release;
 extern void eacct_commit_init(void);
-extern void eacct_commit_early(void);
+extern void eacct_commit_wrote(void);
 
 /* ---- notify.c ---- */
 extern void notify_queue(EacctCall *call, int64 enterprise_id, int64 account_id,

@@ -23,9 +23,10 @@ $PSQL -f "$here/setup.sql" >/dev/null || fail "setup failed"
 chmod 777 "$logs"
 
 # eacct.early_lock_release leaves alone a commit that must wait for a
-# synchronous standby: with one named, synchronous_commit on stays on in a
-# transaction that wrote, local is made asynchronous (it waits for none).
-# Nothing commits while the standby is named (it never comes).
+# synchronous standby: with one named (it never comes), a top-up with
+# synchronous_commit on waits for it in SyncRep, not made asynchronous,
+# until terminated; with synchronous_commit = local it goes through,
+# released early.  Nothing else commits meanwhile.
 # set_standbys NAMES: set synchronous_standby_names and wait until new
 # sessions see it
 set_standbys() {
@@ -36,23 +37,28 @@ set_standbys() {
 	done
 	return 1
 }
+# elr_top_up SYNC NAME: a top-up with early lock release and DEBUG1 on
+elr_top_up() {
+	PGAPPNAME=$2 PGOPTIONS="-c eacct.early_lock_release=on -c client_min_messages=debug1 -c synchronous_commit=$1" \
+		$PSQL -At -c "SELECT eacct.top_up(1, 1) > 0" 2>&1
+}
 set_standbys eacct_nobody || fail "synchronous_standby_names not reloaded"
-elr=$($PSQL -At <<'EOF'
-SET eacct.early_lock_release = on;
-BEGIN;
-SELECT eacct.top_up(1, 1) > 0;
-SHOW synchronous_commit;
-ROLLBACK;
-BEGIN;
-SET LOCAL synchronous_commit = local;
-SELECT eacct.top_up(1, 1) > 0;
-SHOW synchronous_commit;
-ROLLBACK;
-EOF
-)
+elr_top_up on elr_syncrep >"$logs/syncrep" &
+waiting=
+for _ in $(seq 50); do
+	waiting=$($PSQL -At -c "SELECT wait_event FROM pg_stat_activity WHERE application_name = 'elr_syncrep'")
+	[ "$waiting" = SyncRep ] && break
+	sleep 0.1
+done
+$PSQL -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'elr_syncrep'" >/dev/null
+wait $!
+local_out=$(elr_top_up local elr_local)
 set_standbys "" || fail "synchronous_standby_names not reset"
-[ "$(echo $elr)" = "t on t off" ] \
-	|| fail "early lock release with a synchronous standby named: got '$(echo $elr)', want 't on t off'"
+[ "$waiting" = SyncRep ] || fail "early lock release: the commit did not wait for the standby ($waiting)"
+grep -q "releases its locks" "$logs/syncrep" \
+	&& fail "early lock release: a commit that waits for a synchronous standby was released early"
+echo "$local_out" | grep -q "commit flushed after its locks were released" \
+	|| fail "early lock release: synchronous_commit = local was not released early: $local_out"
 
 for round in $(seq 1 "$ROUNDS"); do
 	log=$logs/round$round.log
