@@ -69,6 +69,11 @@ run_suite pgtap "$PG_REGRESS" test/pgtap eacct_pgtap \
 	"--load-extension=pgtap --load-extension=eacct" $(tests_in test/pgtap/sql sql)
 run_suite isolation "$PG_ISOLATION_REGRESS" test/isolation eacct_isolation "" \
 	$(tests_in test/isolation/specs spec)
+# the same specs, same expected outputs, with every commit releasing its
+# locks before its flush: early lock release changes no interleaving
+PGOPTIONS="-c eacct.early_lock_release=on" \
+	run_suite isolation-elr "$PG_ISOLATION_REGRESS" test/isolation eacct_isolation "" \
+	$(tests_in test/isolation/specs spec)
 
 # script suites: test/<name>/run.sh, each ending with "<name>: ok" (or FAILED)
 for script in test/*/run.sh; do

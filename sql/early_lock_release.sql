@@ -103,6 +103,18 @@ BEGIN;
 SET LOCAL synchronous_commit = remote_apply;
 SELECT eacct.transfer(:a, :b, 8) > 0 AS transferred;
 COMMIT;
+-- a repeat (same request_id) answers only once the call it repeats is on
+-- disk: here that call committed asynchronously (its session's
+-- synchronous_commit off), and the repeat, inside a transaction that has
+-- not committed yet, has returned with the WAL flushed past it
+SET synchronous_commit = off;
+SELECT eacct.transfer(:a, :b, 10, 'elr-key') AS first_id \gset
+RESET synchronous_commit;
+SELECT pg_current_wal_insert_lsn() AS after_first \gset
+BEGIN;
+SELECT eacct.transfer(:a, :b, 10, 'elr-key') = :first_id AS same_answer;
+SELECT pg_current_wal_flush_lsn() >= :'after_first'::pg_lsn AS first_call_durable;
+COMMIT;
 -- a failed transaction after a write: nothing of it stays
 BEGIN;
 SELECT eacct.transfer(:a, :b, 9) > 0 AS transferred;
@@ -110,7 +122,7 @@ SELECT 1 / 0;
 ROLLBACK;
 RESET client_min_messages;
 
--- the money: 1 to 8 moved (36), the 9 rolled back
+-- the money: 1 to 8 and 10 moved (46), the 9 rolled back
 SELECT account_name, cash_balance, transfer_book_balance
   FROM eacct.account_assets WHERE account_id IN (:a, :b) ORDER BY account_id;
 SELECT count(*) AS problems FROM eacct.verify();

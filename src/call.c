@@ -129,6 +129,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 	memset(call->seq, 0, sizeof(call->seq));
 	call->owner = eacct_fn_cache(fcinfo)->owner;
 	call->wal_mark = XactLastRecEnd;
+	call->repeat = false;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
 	SetUserIdAndSecContext(call->owner,
@@ -149,6 +150,8 @@ eacct_leave(EacctCall *call)
 	SPI_finish();
 	AtEOXact_GUC(true, call->guc_nest);
 	SetUserIdAndSecContext(call->save_userid, call->save_sec_context);
+	if (call->repeat)
+		eacct_flush_before_answer();
 	/* this call wrote: the transaction's locks may go before its flush */
 	if (XactLastRecEnd != call->wal_mark &&
 		TransactionIdIsValid(GetTopTransactionIdIfAny()))

@@ -121,6 +121,21 @@ after_locks(ResourceReleasePhase phase, bool isCommit, bool isTopLevel, void *ar
 	}
 }
 
+/*
+ * Before an answer taken from what another transaction committed (the
+ * result an idempotency key holds): flush the WAL as far as it has been
+ * written, so that the commit behind the answer is on disk.  With early
+ * lock release in any session, or synchronous_commit off there, it may
+ * not be yet, and a crash would undo a call whose result this answer
+ * names.  One flush per call that repeats (shared with the commits
+ * flushing at the same time), none when the WAL is flushed already.
+ */
+void
+eacct_flush_before_answer(void)
+{
+	XLogFlush(GetXLogInsertRecPtr());
+}
+
 void
 eacct_commit_init(void)
 {

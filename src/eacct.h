@@ -95,6 +95,7 @@ typedef struct EacctCall
 	struct LedgerBuffer *ledger;	/* journal entries not yet written */
 	Oid			seq[NSEQ];		/* sequence OIDs, looked up on first use */
 	XLogRecPtr	wal_mark;		/* XactLastRecEnd when we were called */
+	bool		repeat;			/* answers from an earlier call's key */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -288,6 +289,7 @@ extern int	eacct_notification_lease;
 extern bool eacct_early_lock_release;
 extern void eacct_commit_init(void);
 extern void eacct_commit_wrote(void);
+extern void eacct_flush_before_answer(void);
 
 /* ---- notify.c ---- */
 extern void notify_queue(EacctCall *call, int64 enterprise_id, int64 account_id,

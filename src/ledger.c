@@ -545,6 +545,8 @@ request(EacctCall *call, int64 enterprise_id, const char *request_id,
 						request_id),
 				 errdetail("It was used for %s(%s); this call is %s(%s).",
 						   op, old_args, operation, args)));
+	/* a repeat: eacct_leave() answers only once the first call is durable */
+	call->repeat = true;
 	*result = old_result;
 	return true;
 }

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # test/stress/run.sh — 8 pgbench clients for STRESS_SECONDS (default 30) of
 # random transfers, withdrawals, charges, top-ups, limit changes, batches
-# and overdue runs across 4 enterprises, then the invariants of check.sql.
+# and overdue runs across 4 enterprises (4 of them with
+# eacct.early_lock_release on), then the invariants of check.sql.
 # Needs PGHOST/PGPORT/PGUSER of a running server with eacct installed.
 # Prints "stress: ok" or "stress: FAILED" as its last line.
 set -uo pipefail
@@ -14,20 +15,33 @@ fail() { echo "stress: $*"; echo "stress: FAILED"; exit 1; }
 "$BINDIR/dropdb" --if-exists "$DB" 2>/dev/null && "$BINDIR/createdb" "$DB" || fail "cannot create $DB"
 "$BINDIR/psql" -X -q -d "$DB" -f "$here/setup.sql" >/dev/null || fail "setup failed"
 
+# two pgbench runs of 4 clients at once on the same accounts, the second
+# with eacct.early_lock_release on: its commits release their locks
+# before their flush while the others' do not
 out=$(mktemp)
-"$BINDIR/pgbench" -n -c 8 -j 2 -T "$SECONDS_TO_RUN" -f "$here/workload.pgbench" "$DB" >"$out" 2>&1
+out_elr=$(mktemp)
+"$BINDIR/pgbench" -n -c 4 -j 1 -T "$SECONDS_TO_RUN" -f "$here/workload.pgbench" "$DB" >"$out" 2>&1 &
+plain=$!
+PGOPTIONS="-c eacct.early_lock_release=on" \
+	"$BINDIR/pgbench" -n -c 4 -j 1 -T "$SECONDS_TO_RUN" -f "$here/workload.pgbench" "$DB" >"$out_elr" 2>&1
+rc_elr=$?
+wait $plain
 rc=$?
-grep -E '^(number of (transactions|failed)|tps|latency average)' "$out" | sed 's/^/stress: pgbench /'
-aborted=$(grep -oE 'number of clients aborted: [0-9]+' "$out" | grep -oE '[0-9]+$' || true)
-if [ $rc -ne 0 ] || [ -n "$aborted" ] && [ "${aborted:-0}" != 0 ]; then
-	cat "$out"
-	fail "pgbench failed (exit $rc, aborted clients: ${aborted:-?})"
-fi
-if grep -qiE 'deadlock|error' "$out"; then
-	cat "$out"
-	fail "pgbench reported errors"
-fi
-rm -f "$out"
+for f in "$out" "$out_elr"; do
+	label=pgbench
+	[ "$f" = "$out_elr" ] && { label="pgbench (early lock release)"; rc=$rc_elr; }
+	grep -E '^(number of (transactions|failed)|tps|latency average)' "$f" | sed "s/^/stress: $label /"
+	aborted=$(grep -oE 'number of clients aborted: [0-9]+' "$f" | grep -oE '[0-9]+$' || true)
+	if [ $rc -ne 0 ] || [ -n "$aborted" ] && [ "${aborted:-0}" != 0 ]; then
+		cat "$f"
+		fail "$label failed (exit $rc, aborted clients: ${aborted:-?})"
+	fi
+	if grep -qiE 'deadlock|error' "$f"; then
+		cat "$f"
+		fail "$label reported errors"
+	fi
+done
+rm -f "$out" "$out_elr"
 
 result=$("$BINDIR/psql" -X -q -d "$DB" -f "$here/check.sql") || fail "check failed"
 echo "$result" | grep -v '^stress_violations='
