@@ -32,6 +32,7 @@
 #include "access/parallel.h"
 #include "access/xact.h"
 #include "access/xlog.h"
+#include "access/xlog_internal.h"
 #include "utils/guc.h"
 #include "utils/resowner.h"
 
@@ -128,12 +129,24 @@ after_locks(ResourceReleasePhase phase, bool isCommit, bool isTopLevel, void *ar
  * lock release in any session, or synchronous_commit off there, it may
  * not be yet, and a crash would undo a call whose result this answer
  * names.  One flush per call that repeats (shared with the commits
- * flushing at the same time), none when the WAL is flushed already.
+ * flushing at the same time).
  */
 void
 eacct_flush_before_answer(void)
 {
-	XLogFlush(GetXLogInsertRecPtr());
+	XLogRecPtr	upto = GetXLogInsertRecPtr();
+
+	/*
+	 * At a page (or segment) boundary the insert position points past the
+	 * next page's header, which no record has reached yet: XLogFlush()
+	 * would fail with "xlog flush request is not satisfied".  Flush to the
+	 * boundary.
+	 */
+	if (XLogSegmentOffset(upto, wal_segment_size) == SizeOfXLogLongPHD)
+		upto -= SizeOfXLogLongPHD;
+	else if (upto % XLOG_BLCKSZ == SizeOfXLogShortPHD)
+		upto -= SizeOfXLogShortPHD;
+	XLogFlush(upto);
 }
 
 void

@@ -40,7 +40,7 @@ set_standbys() {
 # elr_top_up SYNC NAME: a top-up with early lock release and DEBUG1 on
 elr_top_up() {
 	PGAPPNAME=$2 PGOPTIONS="-c eacct.early_lock_release=on -c client_min_messages=debug1 -c synchronous_commit=$1" \
-		$PSQL -At -c "SELECT eacct.top_up(1, 1) > 0" 2>&1
+		timeout 30 $PSQL -At -c "SELECT eacct.top_up(1, 1) > 0" 2>&1
 }
 set_standbys eacct_nobody || fail "synchronous_standby_names not reloaded"
 elr_top_up on elr_syncrep >"$logs/syncrep" &

@@ -32,7 +32,7 @@ for f in "$out" "$out_elr"; do
 	[ "$f" = "$out_elr" ] && { label="pgbench (early lock release)"; rc=$rc_elr; }
 	grep -E '^(number of (transactions|failed)|tps|latency average)' "$f" | sed "s/^/stress: $label /"
 	aborted=$(grep -oE 'number of clients aborted: [0-9]+' "$f" | grep -oE '[0-9]+$' || true)
-	if [ $rc -ne 0 ] || [ -n "$aborted" ] && [ "${aborted:-0}" != 0 ]; then
+	if [ $rc -ne 0 ] || { [ -n "$aborted" ] && [ "$aborted" != 0 ]; }; then
 		cat "$f"
 		fail "$label failed (exit $rc, aborted clients: ${aborted:-?})"
 	fi
