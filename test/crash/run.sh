@@ -27,15 +27,23 @@ chmod 777 "$logs"
 # synchronous_commit on waits for it in SyncRep, not made asynchronous,
 # until terminated; with synchronous_commit = local it goes through,
 # released early.  Nothing else commits meanwhile.
+# await WANT SQL: run SQL until it answers WANT (5 s at most); prints the
+# last answer, fails if it never came
+await() {
+	local got
+	for _ in $(seq 50); do
+		got=$($PSQL -At -c "$2")
+		[ "$got" = "$1" ] && break
+		sleep 0.1
+	done
+	echo "$got"
+	[ "$got" = "$1" ]
+}
 # set_standbys NAMES: set synchronous_standby_names and wait until new
 # sessions see it
 set_standbys() {
 	$PSQL -c "ALTER SYSTEM SET synchronous_standby_names = '$1'" -c "SELECT pg_reload_conf()" >/dev/null
-	for _ in $(seq 50); do
-		[ "$($PSQL -At -c 'SHOW synchronous_standby_names')" = "$1" ] && return 0
-		sleep 0.1
-	done
-	return 1
+	await "$1" "SHOW synchronous_standby_names" >/dev/null
 }
 # elr_top_up SYNC NAME: a top-up with early lock release and DEBUG1 on
 elr_top_up() {
@@ -44,12 +52,7 @@ elr_top_up() {
 }
 set_standbys eacct_nobody || fail "synchronous_standby_names not reloaded"
 elr_top_up on elr_syncrep >"$logs/syncrep" &
-waiting=
-for _ in $(seq 50); do
-	waiting=$($PSQL -At -c "SELECT wait_event FROM pg_stat_activity WHERE application_name = 'elr_syncrep'")
-	[ "$waiting" = SyncRep ] && break
-	sleep 0.1
-done
+waiting=$(await SyncRep "SELECT wait_event FROM pg_stat_activity WHERE application_name = 'elr_syncrep'")
 $PSQL -c "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'elr_syncrep'" >/dev/null
 wait $!
 local_out=$(elr_top_up local elr_local)

@@ -27,12 +27,13 @@ PGOPTIONS="-c eacct.early_lock_release=on" \
 rc_elr=$?
 wait $plain
 rc=$?
-for f in "$out" "$out_elr"; do
-	label=pgbench
-	[ "$f" = "$out_elr" ] && { label="pgbench (early lock release)"; rc=$rc_elr; }
+# judge LABEL EXIT_CODE OUTPUT: one pgbench run's figures; fail on an
+# exit code, an aborted client or an error it reported
+judge() {
+	local label=$1 rc=$2 f=$3 aborted
 	grep -E '^(number of (transactions|failed)|tps|latency average)' "$f" | sed "s/^/stress: $label /"
 	aborted=$(grep -oE 'number of clients aborted: [0-9]+' "$f" | grep -oE '[0-9]+$' || true)
-	if [ $rc -ne 0 ] || { [ -n "$aborted" ] && [ "$aborted" != 0 ]; }; then
+	if [ "$rc" -ne 0 ] || { [ -n "$aborted" ] && [ "$aborted" != 0 ]; }; then
 		cat "$f"
 		fail "$label failed (exit $rc, aborted clients: ${aborted:-?})"
 	fi
@@ -40,7 +41,9 @@ for f in "$out" "$out_elr"; do
 		cat "$f"
 		fail "$label reported errors"
 	fi
-done
+}
+judge pgbench "$rc" "$out"
+judge "pgbench (early lock release)" "$rc_elr" "$out_elr"
 rm -f "$out" "$out_elr"
 
 result=$("$BINDIR/psql" -X -q -d "$DB" -f "$here/check.sql") || fail "check failed"
