@@ -70,10 +70,20 @@ run_suite pgtap "$PG_REGRESS" test/pgtap eacct_pgtap \
 run_suite isolation "$PG_ISOLATION_REGRESS" test/isolation eacct_isolation "" \
 	$(tests_in test/isolation/specs spec)
 # the same specs, same expected outputs, with every commit releasing its
-# locks before its flush: early lock release changes no interleaving
-PGOPTIONS="-c eacct.early_lock_release=on" \
+# locks before its flush: early lock release changes no interleaving.
+# Their outputs are the same with the setting off, so the sessions log
+# eacct's DEBUG1 lines, and the suite fails unless commits were released
+# early.
+log_mark=$(as_pg wc -l "$TEST_DIR/server.log" | awk '{ print $1 }')
+PGOPTIONS="-c eacct.early_lock_release=on -c log_min_messages=debug1" \
 	run_suite isolation-elr "$PG_ISOLATION_REGRESS" test/isolation eacct_isolation "" \
 	$(tests_in test/isolation/specs spec)
+released=$(as_pg tail -n +"$((log_mark + 1))" "$TEST_DIR/server.log" |
+	grep -c 'eacct: this commit releases its locks before its flush' || true)
+say "isolation-elr: $released commits released their locks before their flush"
+if [ "$released" -eq 0 ]; then
+	failed=$((failed + 1)); failed_suites="$failed_suites isolation-elr(setting-not-on)"
+fi
 
 # script suites: test/<name>/run.sh, each ending with "<name>: ok" (or FAILED)
 for script in test/*/run.sh; do

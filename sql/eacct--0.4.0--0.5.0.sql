@@ -71,13 +71,22 @@ ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_insert;
 
 -- An alert's threshold and switch change only through
 -- set_low_balance_alert(), which evaluates the alert at once (SPEC rule 9);
--- a direct UPDATE of them left alert_status as it was.  The guard's column
--- list is in the trigger's arguments, so the trigger is created again.
+-- a direct UPDATE of them left alert_status as it was.  Which account is
+-- the enterprise's MA (exactly one, created with it: is_ma and
+-- enterprise.ma_account_id) does not change at all.  The guard's column
+-- list is in the trigger's arguments, so the triggers are created again.
+DROP TRIGGER enterprise_guard ON eacct.enterprise;
+CREATE TRIGGER enterprise_guard BEFORE UPDATE OR DELETE ON eacct.enterprise
+    FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
+        'enterprise_id', 'credit_line', 'credit_status', 'allocated', 'overdue',
+        'ma_account_id');
+ALTER TABLE eacct.enterprise ENABLE ALWAYS TRIGGER enterprise_guard;
 DROP TRIGGER account_guard ON eacct.account;
 CREATE TRIGGER account_guard BEFORE UPDATE OR DELETE ON eacct.account
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
         'enterprise_id', 'account_id', 'own_cash', 'transfer_book', 'credit_limit',
-        'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled');
+        'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled',
+        'is_ma');
 ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard;
 
 -- A bill's due date decides when mark_overdue() takes its debt out of the

@@ -511,12 +511,14 @@ LANGUAGE C;
 CREATE TRIGGER account_guard BEFORE UPDATE OR DELETE ON eacct.account
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
         'enterprise_id', 'account_id', 'own_cash', 'transfer_book', 'credit_limit',
-        'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled');
+        'outstanding', 'overdue', 'alert_status', 'alert_threshold', 'alert_enabled',
+        'is_ma');
 CREATE TRIGGER account_guard_truncate BEFORE TRUNCATE ON eacct.account
     FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
 CREATE TRIGGER enterprise_guard BEFORE UPDATE OR DELETE ON eacct.enterprise
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
-        'enterprise_id', 'credit_line', 'credit_status', 'allocated', 'overdue');
+        'enterprise_id', 'credit_line', 'credit_status', 'allocated', 'overdue',
+        'ma_account_id');
 CREATE TRIGGER enterprise_guard_truncate BEFORE TRUNCATE ON eacct.enterprise
     FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances();
 CREATE TRIGGER transfer_pair_guard BEFORE UPDATE OR DELETE ON eacct.transfer_pair

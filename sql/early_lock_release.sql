@@ -115,6 +115,22 @@ BEGIN;
 SELECT eacct.transfer(:a, :b, 10, 'elr-key') = :first_id AS same_answer;
 SELECT pg_current_wal_flush_lsn() >= :'after_first'::pg_lsn AS first_call_durable;
 COMMIT;
+-- so does a refusal that names such a call: the key used again with
+-- other arguments (UA012)
+SET synchronous_commit = off;
+SELECT eacct.transfer(:a, :b, 11, 'elr-key-2') > 0 AS transferred;
+RESET synchronous_commit;
+SELECT pg_current_wal_insert_lsn() AS after_holder \gset
+SELECT eacct.transfer(:a, :b, 12, 'elr-key-2');
+SELECT pg_current_wal_flush_lsn() >= :'after_holder'::pg_lsn AS holder_durable;
+-- a commit that PostgreSQL flushes itself whatever synchronous_commit
+-- says (this one drops a table) keeps its locks until the flush: no
+-- line of eacct's
+CREATE TABLE dropped_with_a_transfer (n int);
+BEGIN;
+SELECT eacct.transfer(:a, :b, 13) > 0 AS transferred;
+DROP TABLE dropped_with_a_transfer;
+COMMIT;
 -- a failed transaction after a write: nothing of it stays
 BEGIN;
 SELECT eacct.transfer(:a, :b, 9) > 0 AS transferred;
@@ -122,7 +138,8 @@ SELECT 1 / 0;
 ROLLBACK;
 RESET client_min_messages;
 
--- the money: 1 to 8 and 10 moved (46), the 9 rolled back
+-- the money: 1 to 8, 10, 11 and 13 moved (70), the 9 rolled back, the
+-- 12 refused
 SELECT account_name, cash_balance, transfer_book_balance
   FROM eacct.account_assets WHERE account_id IN (:a, :b) ORDER BY account_id;
 SELECT count(*) AS problems FROM eacct.verify();

@@ -62,6 +62,17 @@ may_release_early(void)
 		standbys == NULL || standbys[0] == '\0';
 }
 
+/* how far the WAL is known to be flushed */
+static XLogRecPtr
+flushed_upto(void)
+{
+#if PG_VERSION_NUM >= 150000
+	return GetFlushRecPtr(NULL);
+#else
+	return GetFlushRecPtr();
+#endif
+}
+
 /* an eacct call wrote WAL in a transaction that has an xid */
 void
 eacct_commit_wrote(void)
@@ -81,14 +92,24 @@ at_commit(XactEvent event, void *arg)
 										 PGC_USERSET, PGC_S_SESSION,
 										 GUC_ACTION_LOCAL, true, 0, false);
 				armed = true;
-				ereport(DEBUG1,
-						(errmsg_internal("eacct: this commit releases its locks before its flush")));
 			}
 			break;
 		case XACT_EVENT_COMMIT:
-			/* RecordTransactionCommit() has just set it */
-			if (armed)
+
+			/*
+			 * RecordTransactionCommit() has just set XactLastCommitEnd.  It
+			 * flushes even an asynchronous commit itself when the
+			 * transaction dropped a relation or asked for it
+			 * (ForceSyncCommit()): then the locks go after the flush anyway.
+			 */
+			if (armed && XactLastCommitEnd > flushed_upto())
+			{
 				flush_to = XactLastCommitEnd;
+				ereport(DEBUG1,
+						(errmsg_internal("eacct: this commit releases its locks before its flush")));
+			}
+			else
+				armed = false;
 			wrote = false;
 			break;
 		case XACT_EVENT_ABORT:

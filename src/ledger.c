@@ -539,12 +539,16 @@ request(EacctCall *call, int64 enterprise_id, const char *request_id,
 		return false;
 	}
 	if (!same)
+	{
+		/* a refusal that names the earlier call: that call is durable first */
+		eacct_flush_before_answer();
 		ereport(ERROR,
 				(errcode(ERRCODE_EACCT_REQUEST_REUSED),
 				 errmsg("request_id \"%s\" was already used with different arguments",
 						request_id),
 				 errdetail("It was used for %s(%s); this call is %s(%s).",
 						   op, old_args, operation, args)));
+	}
 	/* a repeat: eacct_leave() answers only once the first call is durable */
 	call->repeat = true;
 	*result = old_result;

@@ -28,9 +28,10 @@ rc_elr=$?
 wait $plain
 rc=$?
 # judge LABEL EXIT_CODE OUTPUT: one pgbench run's figures; fail on an
-# exit code, an aborted client or an error it reported
+# exit code, an aborted client, an error it reported or a failed
+# transaction
 judge() {
-	local label=$1 rc=$2 f=$3 aborted
+	local label=$1 rc=$2 f=$3 aborted failed_tx
 	grep -E '^(number of (transactions|failed)|tps|latency average)' "$f" | sed "s/^/stress: $label /"
 	aborted=$(grep -oE 'number of clients aborted: [0-9]+' "$f" | grep -oE '[0-9]+$' || true)
 	if [ "$rc" -ne 0 ] || { [ -n "$aborted" ] && [ "$aborted" != 0 ]; }; then
@@ -40,6 +41,13 @@ judge() {
 	if grep -qiE 'deadlock|error' "$f"; then
 		cat "$f"
 		fail "$label reported errors"
+	fi
+	# pgbench 15 and later count a deadlock or serialization failure as
+	# a failed transaction, without an error line unless --verbose-errors
+	failed_tx=$(grep -oE 'number of failed transactions: [0-9]+' "$f" | grep -oE '[0-9]+$' || true)
+	if [ -n "$failed_tx" ] && [ "$failed_tx" != 0 ]; then
+		cat "$f"
+		fail "$label had $failed_tx failed transactions (deadlock or serialization failure)"
 	fi
 }
 judge pgbench "$rc" "$out"

@@ -57,6 +57,14 @@ SELECT * FROM pg_temp.rejects(format('DELETE FROM eacct.account WHERE account_id
 SELECT * FROM pg_temp.rejects('UPDATE eacct.journal_entry SET memo = ''x''', 'UA011',
     'eacct.journal_entry is append-only history', 'replica role: UPDATE of the journal');
 RESET session_replication_role;
+-- which account is the MA (exactly one per enterprise, created with it,
+-- SPEC section 2) does not change
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET is_ma = true WHERE account_id = %s', :g1), 'UA010',
+    'column is_ma of eacct.account can only be changed by eacct''s operations', 'making another account the MA');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET is_ma = false WHERE enterprise_id = %s AND is_ma', :ent), 'UA010',
+    'column is_ma of eacct.account can only be changed by eacct''s operations', 'leaving the enterprise without an MA');
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.enterprise SET ma_account_id = %s WHERE enterprise_id = %s', :g1, :ent), 'UA010',
+    'column ma_account_id of eacct.enterprise can only be changed by eacct''s operations', 'pointing the enterprise at another MA');
 -- columns that are not balances may change
 SELECT lives_ok(format($$UPDATE eacct.account SET name = 'g1-renamed' WHERE account_id = %s$$, :g1), 'UPDATE of name is allowed');
 SELECT is((SELECT account_name FROM eacct.account_assets WHERE account_id = :g1), 'g1-renamed', 'the name changed');
