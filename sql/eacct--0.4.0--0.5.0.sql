@@ -4,6 +4,31 @@
 
 \echo Use "ALTER EXTENSION eacct UPDATE TO '0.5.0'" to load this file. \quit
 
+-- ---------------------------------------------------------------------------
+-- Schema eacct must belong to a superuser.  CREATE EXTENSION uses a schema
+-- eacct that exists already; one owned by another role (a database owner
+-- may create it before a superuser installs eacct) lets that role rename
+-- it and put objects of its own under eacct's name, which eacct's C code
+-- would then run as the extension owner.
+-- ---------------------------------------------------------------------------
+DO $eacct_schema_owner$
+DECLARE
+    owner_name name;
+    owner_is_superuser boolean;
+BEGIN
+    SELECT r.rolname, r.rolsuper INTO owner_name, owner_is_superuser
+      FROM pg_catalog.pg_namespace n
+      JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) n.nspowner
+     WHERE n.nspname OPERATOR(pg_catalog.=) 'eacct';
+    IF NOT owner_is_superuser THEN
+        RAISE EXCEPTION 'schema eacct is owned by role %, which is not a superuser', owner_name
+            USING ERRCODE = '42501',
+                  DETAIL = 'Its owner could replace eacct''s objects, and eacct runs them as the extension owner.',
+                  HINT = 'Drop the schema, or ALTER SCHEMA eacct OWNER TO a superuser, and try again.';
+    END IF;
+END
+$eacct_schema_owner$;
+
 -- An administrator row named its role by OID alone.  The OID of a dropped
 -- role can come back as another role's: after OID wrap-around, or in a
 -- cluster the rows are restored into (pg_dump writes the OID of a role
@@ -37,6 +62,17 @@ END
 $$;
 DELETE FROM eacct.enterprise_admin ea WHERE ea.admin_name IS NULL;
 ALTER TABLE eacct.enterprise_admin ALTER COLUMN admin_name SET NOT NULL;
+
+-- A row without admin_name (from a dump made before 0.5.0, restored where
+-- CREATE EXTENSION installed 0.5.0) gets its role's name, as the update to
+-- 0.5.0 named the rows it found (src/access.c).
+CREATE FUNCTION eacct.admin_name_default()
+RETURNS trigger
+AS 'MODULE_PATHNAME', 'eacct_admin_name_default'
+LANGUAGE C;
+CREATE TRIGGER enterprise_admin_name BEFORE INSERT ON eacct.enterprise_admin
+    FOR EACH ROW EXECUTE FUNCTION eacct.admin_name_default();
+ALTER TABLE eacct.enterprise_admin ENABLE ALWAYS TRIGGER enterprise_admin_name;
 
 -- A direct INSERT into a table that holds money or history is refused
 -- (UA010, UA011) unless the table is empty, as when a restore loads it;

@@ -9,12 +9,63 @@
  */
 #include "eacct.h"
 
+#include "access/htup_details.h"
+#include "commands/trigger.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/rel.h"
 
 PG_FUNCTION_INFO_V1(eacct_may_view);
+PG_FUNCTION_INFO_V1(eacct_admin_name_default);
+
+/*
+ * eacct.admin_name_default(): BEFORE INSERT row trigger on
+ * eacct.enterprise_admin.  A row without admin_name gets the name its role
+ * has now, as ALTER EXTENSION UPDATE to 0.5.0 named the rows it found.
+ * add_admin always gives the name; rows without one come from a dump made
+ * before 0.5.0, restored into a database where CREATE EXTENSION installed
+ * 0.5.0 (pg_dump's COPY names the columns it had).  A role that does not
+ * exist leaves the name NULL, which the column's NOT NULL refuses.
+ */
+Datum
+eacct_admin_name_default(PG_FUNCTION_ARGS)
+{
+	TriggerData *td = (TriggerData *) fcinfo->context;
+	TupleDesc	desc;
+	int			name_att;
+	int			role_att;
+	bool		isnull;
+	Datum		role;
+	char	   *rolname;
+	NameData	name;
+	Datum		value;
+	bool		null = false;
+
+	if (!CALLED_AS_TRIGGER(fcinfo) || !TRIGGER_FIRED_BEFORE(td->tg_event) ||
+		!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BY_INSERT(td->tg_event))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("admin_name_default() must be a BEFORE INSERT row trigger")));
+	desc = RelationGetDescr(td->tg_relation);
+	name_att = SPI_fnumber(desc, "admin_name");
+	role_att = SPI_fnumber(desc, "admin_role");
+	if (name_att <= 0 || role_att <= 0)
+		elog(ERROR, "admin_name_default: eacct.%s has no admin_name or admin_role",
+			 RelationGetRelationName(td->tg_relation));
+	(void) heap_getattr(td->tg_trigtuple, name_att, desc, &isnull);
+	if (!isnull)
+		return PointerGetDatum(td->tg_trigtuple);
+	role = heap_getattr(td->tg_trigtuple, role_att, desc, &isnull);
+	rolname = isnull ? NULL : GetUserNameFromId(DatumGetObjectId(role), true);
+	if (rolname == NULL)
+		return PointerGetDatum(td->tg_trigtuple);
+	namestrcpy(&name, rolname);
+	value = NameGetDatum(&name);
+	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, 1, &name_att,
+													 &value, &null));
+}
 
 /*
  * From 0.5.0 an enterprise_admin row keeps the name its role had when it
@@ -100,18 +151,23 @@ bool
 eacct_is_admin(EacctCall *call, int64 enterprise_id)
 {
 	int			n;
+	bool		is_admin = false;
 
 	if (superuser_arg(call->caller))
 		return true;
+	/* a call asks about its accounts' enterprise before and after locking them */
+	if (call->admin_known != 0 && call->admin_of == enterprise_id)
+		return call->admin_known > 0;
 	n = read_admins(&enterprise_id);
-	for (int i = 0; i < n; i++)
+	for (int i = 0; i < n && !is_admin; i++)
 	{
 		Oid			admin = admin_of_row(i);
 
-		if (OidIsValid(admin) && is_member_of_role(call->caller, admin))
-			return true;
+		is_admin = OidIsValid(admin) && is_member_of_role(call->caller, admin);
 	}
-	return false;
+	call->admin_of = enterprise_id;
+	call->admin_known = is_admin ? 1 : -1;
+	return is_admin;
 }
 
 /* Error 42501 unless the caller administers the enterprise. */

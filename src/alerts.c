@@ -72,7 +72,7 @@ set_alerts(EacctCall *call, int n, LedgerAccount *accs, int64 threshold, bool en
 static void
 lock_for_alert(EacctCall *call, int n, const int64 *ids, LedgerAccount *accs)
 {
-	ledger_accounts(call, n, ids, accs, true);
+	ledger_admin_accounts(call, n, ids, accs);
 	for (int i = 0; i < n; i++)
 	{
 		if (i == 0 || accs[i].enterprise_id != accs[i - 1].enterprise_id)

@@ -15,7 +15,11 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "funcapi.h"
+#include "catalog/namespace.h"
 #include "catalog/pg_proc.h"
+#include "executor/executor.h"
+#include "utils/regproc.h"
+#include "utils/rel.h"
 #include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "utils/array.h"
@@ -58,7 +62,15 @@ eacct_fn_cache(FunctionCallInfo fcinfo)
  * say) would run its owner's code as a superuser, past the guards.
  * eacct refuses to run while such a trigger exists.  The check is a
  * catalog query, made again only after an invalidation that could change
- * its answer (a relation, function or role changed).
+ * its answer (a relation, function or role changed); the call first takes
+ * in the invalidations other sessions have sent.
+ *
+ * That check is made when the call starts, and a trigger created after it
+ * (while the call waits for a row lock, say) would still fire once the
+ * call locks the table it writes.  So every statement that writes one of
+ * eacct's tables as a superuser also checks the triggers it will fire, as
+ * the executor has them: eacct_check_fired_triggers(), from the rows.c
+ * writes and, for SQL statements, from an ExecutorStart hook.
  */
 static bool triggers_checked = false;
 
@@ -68,10 +80,35 @@ forget_triggers_check(Datum arg, Oid relid)
 	triggers_checked = false;
 }
 
+/*
+ * Trigger functions known to be safe (in schema eacct, or owned by a
+ * superuser), and schema eacct's OID: forgotten with the check above.
+ */
+#define SAFE_FUNCTIONS 32
+static Oid	safe_functions[SAFE_FUNCTIONS];
+static int	nsafe_functions = 0;
+static Oid	eacct_nsp = InvalidOid;
+
 static void
 forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
 {
 	triggers_checked = false;
+	nsafe_functions = 0;
+	eacct_nsp = InvalidOid;
+}
+
+static void
+register_triggers_callbacks(void)
+{
+	static bool registered = false;
+
+	if (registered)
+		return;
+	CacheRegisterRelcacheCallback(forget_triggers_check, (Datum) 0);
+	CacheRegisterSyscacheCallback(PROCOID, forget_triggers_check_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(AUTHOID, forget_triggers_check_syscache, (Datum) 0);
+	CacheRegisterSyscacheCallback(NAMESPACEOID, forget_triggers_check_syscache, (Datum) 0);
+	registered = true;
 }
 
 static EacctPlan unsafe_trigger = {
@@ -91,17 +128,10 @@ static EacctPlan unsafe_trigger = {
 static void
 check_triggers(void)
 {
-	static bool registered = false;
-
+	register_triggers_callbacks();
+	AcceptInvalidationMessages();
 	if (triggers_checked)
 		return;
-	if (!registered)
-	{
-		CacheRegisterRelcacheCallback(forget_triggers_check, (Datum) 0);
-		CacheRegisterSyscacheCallback(PROCOID, forget_triggers_check_syscache, (Datum) 0);
-		CacheRegisterSyscacheCallback(AUTHOID, forget_triggers_check_syscache, (Datum) 0);
-		registered = true;
-	}
 	if (eacct_exec(&unsafe_trigger, NULL, NULL, true, 0) > 0)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
@@ -119,6 +149,98 @@ check_triggers(void)
 	triggers_checked = true;
 }
 
+/*
+ * The triggers a statement writing rri's table will fire: when the table
+ * is one of eacct's and the statement runs as a superuser (an eacct call
+ * runs as the extension owner), none may have a function that a role
+ * other than a superuser owns outside schema eacct.  42501 otherwise.
+ */
+void
+eacct_check_fired_triggers(ResultRelInfo *rri)
+{
+	TriggerDesc *td = rri->ri_TrigDesc;
+	Oid			nsp;
+
+	if (td == NULL || !superuser())
+		return;
+	register_triggers_callbacks();
+	if (!OidIsValid(eacct_nsp))
+		eacct_nsp = get_namespace_oid("eacct", true);
+	nsp = RelationGetNamespace(rri->ri_RelationDesc);
+	if (nsp != eacct_nsp)
+		return;
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *tg = &td->triggers[i];
+		HeapTuple	tp;
+		Form_pg_proc proc;
+		Oid			owner;
+		bool		safe;
+		bool		known = false;
+
+		if (tg->tgisinternal)
+			continue;
+		for (int k = 0; k < nsafe_functions && !known; k++)
+			known = safe_functions[k] == tg->tgfoid;
+		if (known)
+			continue;
+		tp = SearchSysCache1(PROCOID, ObjectIdGetDatum(tg->tgfoid));
+		if (!HeapTupleIsValid(tp))
+			elog(ERROR, "cache lookup failed for function %u", tg->tgfoid);
+		proc = (Form_pg_proc) GETSTRUCT(tp);
+		owner = proc->proowner;
+		safe = proc->pronamespace == nsp || superuser_arg(owner);
+		ReleaseSysCache(tp);
+		if (safe && nsafe_functions < SAFE_FUNCTIONS)
+			safe_functions[nsafe_functions++] = tg->tgfoid;
+		if (!safe)
+			ereport(ERROR,
+					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+					 errmsg("trigger %s on eacct.%s would run with a superuser's rights",
+							tg->tgname, RelationGetRelationName(rri->ri_RelationDesc)),
+					 errdetail("Its function %s belongs to role %s, which is not a superuser;"
+							   " this statement runs as %s.",
+							   format_procedure(tg->tgfoid), GetUserNameFromId(owner, false),
+							   GetUserNameFromId(GetUserId(), false)),
+					 errhint("Drop the trigger, or give its function to a superuser.")));
+	}
+}
+
+static ExecutorStart_hook_type prev_executor_start = NULL;
+
+/* the tables a statement writes, once the executor has opened them */
+static void
+check_statement_triggers(QueryDesc *queryDesc, int eflags)
+{
+	EState	   *estate;
+
+	if (prev_executor_start)
+		prev_executor_start(queryDesc, eflags);
+	else
+		standard_ExecutorStart(queryDesc, eflags);
+	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
+		return;
+	estate = queryDesc->estate;
+#if PG_VERSION_NUM >= 140000
+	{
+		ListCell   *lc;
+
+		foreach(lc, estate->es_opened_result_relations)
+			eacct_check_fired_triggers((ResultRelInfo *) lfirst(lc));
+	}
+#else
+	for (int i = 0; i < estate->es_num_result_relations; i++)
+		eacct_check_fired_triggers(&estate->es_result_relations[i]);
+#endif
+}
+
+void
+eacct_triggers_init(void)
+{
+	prev_executor_start = ExecutorStart_hook;
+	ExecutorStart_hook = check_statement_triggers;
+}
+
 void
 eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 {
@@ -130,6 +252,7 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 	call->owner = eacct_fn_cache(fcinfo)->owner;
 	call->wal_mark = XactLastRecEnd;
 	call->repeat = false;
+	call->admin_known = 0;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
 	SetUserIdAndSecContext(call->owner,

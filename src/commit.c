@@ -33,6 +33,7 @@
 #include "access/xact.h"
 #include "access/xlog.h"
 #include "access/xlog_internal.h"
+#include "catalog/storage.h"
 #include "utils/guc.h"
 #include "utils/resowner.h"
 
@@ -45,6 +46,29 @@ static bool armed = false;
 /* end of its commit record, once written */
 static XLogRecPtr flush_to = InvalidXLogRecPtr;
 
+/*
+ * Whether RecordTransactionCommit() will flush this commit before its
+ * locks go whatever synchronous_commit says: it does when the transaction
+ * drops a relation that is not temporary (the list is complete at
+ * pre-commit), or when it called ForceSyncCommit(), which only commands
+ * that cannot run in a transaction block do (CREATE DATABASE, DROP
+ * TABLESPACE, ...), so never in one with an eacct call.
+ */
+static bool
+flushed_anyway(void)
+{
+#if PG_VERSION_NUM >= 160000
+	RelFileLocator *rels;
+#else
+	RelFileNode *rels;
+#endif
+	int			nrels = smgrGetPendingDeletes(true, &rels);
+
+	if (nrels > 0)
+		pfree(rels);
+	return nrels > 0;
+}
+
 /* may this backend's commit, as set now, go before its flush? */
 static bool
 may_release_early(void)
@@ -56,21 +80,13 @@ may_release_early(void)
 	/* already asynchronous: nothing to release early, nothing to flush */
 	if (synchronous_commit < SYNCHRONOUS_COMMIT_LOCAL_FLUSH)
 		return false;
+	/* flushed before its locks go anyway */
+	if (flushed_anyway())
+		return false;
 	/* a commit that must wait for a synchronous standby keeps its locks */
 	standbys = GetConfigOption("synchronous_standby_names", false, false);
 	return synchronous_commit == SYNCHRONOUS_COMMIT_LOCAL_FLUSH ||
 		standbys == NULL || standbys[0] == '\0';
-}
-
-/* how far the WAL is known to be flushed */
-static XLogRecPtr
-flushed_upto(void)
-{
-#if PG_VERSION_NUM >= 150000
-	return GetFlushRecPtr(NULL);
-#else
-	return GetFlushRecPtr();
-#endif
 }
 
 /* an eacct call wrote WAL in a transaction that has an xid */
@@ -92,24 +108,14 @@ at_commit(XactEvent event, void *arg)
 										 PGC_USERSET, PGC_S_SESSION,
 										 GUC_ACTION_LOCAL, true, 0, false);
 				armed = true;
-			}
-			break;
-		case XACT_EVENT_COMMIT:
-
-			/*
-			 * RecordTransactionCommit() has just set XactLastCommitEnd.  It
-			 * flushes even an asynchronous commit itself when the
-			 * transaction dropped a relation or asked for it
-			 * (ForceSyncCommit()): then the locks go after the flush anyway.
-			 */
-			if (armed && XactLastCommitEnd > flushed_upto())
-			{
-				flush_to = XactLastCommitEnd;
 				ereport(DEBUG1,
 						(errmsg_internal("eacct: this commit releases its locks before its flush")));
 			}
-			else
-				armed = false;
+			break;
+		case XACT_EVENT_COMMIT:
+			/* RecordTransactionCommit() has just set it */
+			if (armed)
+				flush_to = XactLastCommitEnd;
 			wrote = false;
 			break;
 		case XACT_EVENT_ABORT:

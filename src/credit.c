@@ -169,7 +169,7 @@ eacct_set_credit_limit(PG_FUNCTION_ARGS)
 	int64		change_id;
 
 	eacct_enter(&call, fcinfo);
-	ledger_accounts(&call, 1, &account, &a, true);
+	ledger_admin_accounts(&call, 1, &account, &a);
 	eacct_check_admin(&call, a.enterprise_id);
 	ledger_require_center(&a);
 	ledger_lock_enterprise(&call, a.enterprise_id, &e);

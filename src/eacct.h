@@ -96,6 +96,8 @@ typedef struct EacctCall
 	Oid			seq[NSEQ];		/* sequence OIDs, looked up on first use */
 	XLogRecPtr	wal_mark;		/* XactLastRecEnd when we were called */
 	bool		repeat;			/* answers from an earlier call's key */
+	int64		admin_of;		/* the enterprise last checked for the caller */
+	int8		admin_known;	/* 0: none checked; 1: caller administers it; -1: not */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -182,7 +184,7 @@ typedef struct LedgerAccount
 
 /* lock.c: read (and lock) accounts; the ledger's ledger_accounts*() call it */
 extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
-								 bool lock, bool missing_ok);
+								 bool lock, bool missing_ok, EacctCall *admin_of);
 extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
 /* a transfer pair's row as ledger_pair_rows() finds it */
 typedef struct LedgerPair
@@ -239,6 +241,8 @@ extern bool eacct_ledger_writing;
 
 extern void ledger_accounts(EacctCall *call, int n, const int64 *ids,
 							LedgerAccount *out, bool lock);
+extern void ledger_admin_accounts(EacctCall *call, int n, const int64 *ids,
+								  LedgerAccount *out);
 extern bool ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
 									   LedgerAccount *out, bool lock);
 extern void ledger_lock_enterprise(EacctCall *call, int64 enterprise_id,
@@ -288,6 +292,10 @@ extern int	eacct_notification_lease;
 /* ---- commit.c ---- */
 extern bool eacct_early_lock_release;
 extern void eacct_commit_init(void);
+
+/* call.c: triggers a statement fires on eacct's tables */
+extern void eacct_check_fired_triggers(ResultRelInfo *rri);
+extern void eacct_triggers_init(void);
 extern void eacct_commit_wrote(void);
 extern void eacct_flush_before_answer(void);
 

@@ -103,18 +103,32 @@ ledger_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 				bool lock)
 {
 	if (n > 0)
-		(void) ledger_read_accounts(n, ids, out, lock, false);
+		(void) ledger_read_accounts(n, ids, out, lock, false, NULL);
 }
 
 /*
- * Read (and when `lock', lock) accounts, marking unknown ids with
- * account_id = 0 instead of raising P0002; returns true when all were found.
+ * ledger_accounts(..., lock = true) for a call that then checks that its
+ * caller administers the accounts' enterprises: an account of an
+ * enterprise the caller does not administer is read without its lock, so
+ * that the check refuses the call (42501) without the caller ever having
+ * waited for, held or failed on (40001) another enterprise's rows.
+ */
+void
+ledger_admin_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out)
+{
+	if (n > 0)
+		(void) ledger_read_accounts(n, ids, out, true, false, call);
+}
+
+/*
+ * ledger_admin_accounts() marking unknown ids with account_id = 0 instead
+ * of raising P0002; returns true when all were found.
  */
 bool
 ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
 						   LedgerAccount *out, bool lock)
 {
-	return n == 0 || ledger_read_accounts(n, ids, out, lock, true);
+	return n == 0 || ledger_read_accounts(n, ids, out, lock, true, call);
 }
 
 void

@@ -361,12 +361,15 @@ read_row(TupleTableSlot *slot, const AttrNumber *att, LedgerAccount *a)
 /*
  * Read accounts ids[0..n-1] into out[] (same order as ids; duplicated ids
  * share one row), when `lock' locking them FOR NO KEY UPDATE in the global
- * order.  An unknown id is P0002, or with missing_ok gets account_id = 0
- * and makes the result false.  Allocates in the current memory context.
+ * order.  With `admin_of', only the accounts of enterprises its caller
+ * administers are locked; the others are read as the snapshot sees them,
+ * for the caller's check to refuse.  An unknown id is P0002, or with
+ * missing_ok gets account_id = 0 and makes the result false.  Allocates in
+ * the current memory context.
  */
 bool
 ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
-					 bool missing_ok)
+					 bool missing_ok, EacctCall *admin_of)
 {
 	EnterpriseReader e = {0};
 	Relation	rel;
@@ -406,7 +409,9 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	{
 		if (!probe(scan, uniq[u], slot))
 			continue;
-		if (!lock)
+		if (!lock ||
+			(admin_of != NULL &&
+			 !eacct_is_admin(admin_of, int8_att(slot, att[C_ENTERPRISE]))))
 		{
 			read_row(slot, att, &rows[u]);
 			byid[u] = &rows[u];
@@ -432,8 +437,11 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 			int8_att(slot, att[C_ACCOUNT]) == t[k].account_id &&
 			int8_att(slot, att[C_ENTERPRISE]) == t[k].enterprise_id)
 		{
-			read_row(slot, att, &rows[k]);
-			*t[k].row = &rows[k];
+			/* rows[] is indexed as uniq[], like the unlocked reads above */
+			LedgerAccount *row = &rows[t[k].row - byid];
+
+			read_row(slot, att, row);
+			*t[k].row = row;
 		}
 		ExecClearTuple(slot);
 	}

@@ -284,6 +284,8 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 #endif
 	t->rri = makeNode(ResultRelInfo);
 	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
+	/* the triggers as they will fire, which may be newer than the call */
+	eacct_check_fired_triggers(t->rri);
 	if (update)
 		trim_update_triggers(t->rri, cols);
 	prepare_checks(t->rri, t->estate);

@@ -417,8 +417,11 @@ move_one(FunctionCallInfo fcinfo, bool is_withdraw)
 
 	rb = record_buffer(1);
 	eacct_enter(&call, fcinfo);
-	/* lock first: a failed check below releases the locks with the error */
-	ledger_accounts(&call, 2, ids, acc, true);
+	/*
+	 * Lock first (a failed check below releases the locks with the error),
+	 * but only accounts whose enterprise the caller administers.
+	 */
+	ledger_admin_accounts(&call, 2, ids, acc);
 	check_admin_of_pair(&call, &acc[0], &acc[1]);
 	check_pair(&acc[0], &acc[1]);
 
@@ -528,8 +531,12 @@ cmp_request(const void *x, const void *y)
 {
 	const BatchItem *a = *(BatchItem *const *) x;
 	const BatchItem *b = *(BatchItem *const *) y;
-	int			c = strcmp(a->request_id, b->request_id);
+	int			c;
 
+	/* a key belongs to an enterprise: one order over both */
+	if (a->a->enterprise_id != b->a->enterprise_id)
+		return a->a->enterprise_id < b->a->enterprise_id ? -1 : 1;
+	c = strcmp(a->request_id, b->request_id);
 	return c ? c : a->index - b->index;
 }
 
@@ -684,7 +691,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			}
 		}
 
-		/* reserve idempotency keys in request_id order (no deadlocks) */
+		/* reserve idempotency keys in (enterprise, request_id) order (no deadlocks) */
 		byreq = palloc(sizeof(BatchItem *) * Max(first - 1, 1));
 		nreq = 0;
 		for (int i = 0; i < first - 1; i++)

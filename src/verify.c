@@ -113,7 +113,12 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"        e.credit_line * 0.01, coalesce(l.new_limit, 0) * 0.01) END)," \
 	"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format(" \
 	"        'allocated %s exceeds the credit line %s'," \
-	"        e.allocated * 0.01, e.credit_line * 0.01) END)" \
+	"        e.allocated * 0.01, e.credit_line * 0.01) END)," \
+	"     (CASE WHEN NOT EXISTS (SELECT 1 FROM eacct.account m" \
+	"          WHERE m.enterprise_id = e.enterprise_id AND m.account_id = e.ma_account_id" \
+	"            AND m.is_ma) THEN format(" \
+	"        'ma_account_id %s is not an account of the enterprise marked is_ma'," \
+	"        e.ma_account_id) END)" \
 	"   ) AS p(problem)" \
 	"  WHERE ($1 IS NULL OR e.enterprise_id = $1) AND p.problem IS NOT NULL" \
 	" UNION ALL" \

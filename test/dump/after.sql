@@ -35,11 +35,11 @@ $$;
 SELECT pg_temp.ok(NOT EXISTS (SELECT FROM eacct.verify()), 'verify() is empty after restore');
 SELECT pg_temp.ok((SELECT count(*) FROM pg_trigger
                     WHERE NOT tgisinternal AND tgenabled = 'A'
-                      AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)) = 27
+                      AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)) = 28
                   AND NOT EXISTS (SELECT FROM pg_trigger
                     WHERE NOT tgisinternal AND tgenabled <> 'A'
                       AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)),
-                  'the 27 guard triggers are present and ENABLE ALWAYS');
+                  'the 27 guard triggers and enterprise_admin_name are present and ENABLE ALWAYS');
 
 -- the accounts, by name
 SELECT account_id AS ma1 FROM eacct.account WHERE name = 'act-ma' \gset

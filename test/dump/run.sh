@@ -21,13 +21,14 @@ here=$(cd "$(dirname "$0")" && pwd)
 BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 SRC=eacct_dump_src
 RESTORED="eacct_dump_fc eacct_dump_fj eacct_dump_fp"
-ROLES='eacct_dump_alice, eacct_dump_admins, "Eacct Dump Ops"'
+OLD="eacct_dump_v040 eacct_dump_v040_restored"
+ROLES='eacct_dump_alice, eacct_dump_admins, "Eacct Dump Ops", eacct_dump_v040_admin'
 work=$(mktemp -d)
 
 psql_q() { "$BINDIR/psql" -X -q -At -v ON_ERROR_STOP=1 "$@"; }
 cleanup() {
 	local db
-	for db in $SRC $RESTORED; do "$BINDIR/dropdb" --if-exists "$db" 2>/dev/null; done
+	for db in $SRC $RESTORED $OLD; do "$BINDIR/dropdb" --if-exists "$db" 2>/dev/null; done
 	psql_q -d postgres -c "DROP ROLE IF EXISTS $ROLES" 2>/dev/null
 	rm -rf "$work"
 }
@@ -86,6 +87,26 @@ done
 # the calls above changed the restored databases, never the original
 fingerprint "$SRC" "$work/fp.again"
 diff -q "$work/fp.src" "$work/fp.again" >/dev/null || fail "$SRC changed during the test"
+
+# A dump made before 0.5.0 (no enterprise_admin.admin_name) restored where
+# pg_restore's CREATE EXTENSION installs 0.5.0: each administrator row gets
+# its role's name (eacct.admin_name_default), none is lost.
+"$BINDIR/createdb" eacct_dump_v040 || fail "cannot create eacct_dump_v040"
+quiet "a 0.4.0 database" psql_q -d eacct_dump_v040 -c "CREATE EXTENSION eacct VERSION '0.4.0'" \
+	-c "CREATE ROLE eacct_dump_v040_admin" \
+	-c "SELECT eacct.create_enterprise('Old Dump Co', 'old-ma')" \
+	-c "SELECT eacct.add_admin(1, 'eacct_dump_v040_admin')" \
+	-c "SELECT eacct.top_up(1, 10)"
+quiet "pg_dump -Fc of 0.4.0" "$BINDIR/pg_dump" -Fc -f "$work/v040.dump" eacct_dump_v040
+"$BINDIR/createdb" eacct_dump_v040_restored || fail "cannot create eacct_dump_v040_restored"
+quiet "pg_restore of the 0.4.0 dump" "$BINDIR/pg_restore" -d eacct_dump_v040_restored "$work/v040.dump"
+got=$(psql_q -d eacct_dump_v040_restored \
+	-c "SELECT extversion FROM pg_extension WHERE extname = 'eacct'" \
+	-c "SELECT enterprise_id, admin_role, admin_name FROM eacct.enterprise_admin" \
+	-c "SELECT count(*) FROM eacct.verify()" | tr '\n' ' ')
+[ "$got" = "0.5.0 1|eacct_dump_v040_admin|eacct_dump_v040_admin 0 " ] ||
+	fail "the 0.4.0 dump restored into 0.5.0 as: $got (expected: 0.5.0, the administrator with its name, verify() empty)"
+echo "dump: a 0.4.0 dump restores into 0.5.0 with its administrators named"
 
 cleanup
 trap - EXIT

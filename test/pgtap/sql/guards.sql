@@ -274,6 +274,23 @@ SELECT set_eq(format('SELECT problem FROM eacct.verify(%s) WHERE account_id = %s
                     ('transfers from account %s: transferred 10.01 and withdrawn 0.00, records say 10.00 and 0.00')$$, :g1),
     'verify reports the changed bill and transfer pair');
 ROLLBACK TO SAVEPOINT damage;
+-- an enterprise whose MA was changed past the guards
+SAVEPOINT damage;
+ALTER TABLE eacct.account DISABLE TRIGGER account_guard;
+UPDATE eacct.account SET is_ma = false WHERE enterprise_id = :ent AND is_ma;
+ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard;
+SELECT set_eq(format('SELECT enterprise_id, account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%s::bigint, NULL::bigint, 'ma_account_id %s is not an account of the enterprise marked is_ma'::text)$$,
+           :ent, (SELECT ma_account_id FROM eacct.enterprise WHERE enterprise_id = :ent)),
+    'verify reports an enterprise left without its MA');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.enterprise DISABLE TRIGGER enterprise_guard;
+UPDATE eacct.enterprise SET ma_account_id = :g2 WHERE enterprise_id = :ent;
+ALTER TABLE eacct.enterprise ENABLE ALWAYS TRIGGER enterprise_guard;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES ('ma_account_id %s is not an account of the enterprise marked is_ma'::text)$$, :g2),
+    'verify reports an enterprise that points at another account as its MA');
+ROLLBACK TO SAVEPOINT damage;
 
 
 -- ---------------------------------------------------------------------------
@@ -414,6 +431,10 @@ SELECT alike(pg_temp.error_of(format('SELECT eacct.top_up(%s, 1)', :g1)),
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :g1), '42501',
     'trigger zz_escalate on eacct.account would run with the rights of eacct''s owner',
     'any eacct call while it exists');
+-- a superuser's own statement that would fire it is refused as well
+SELECT * FROM pg_temp.rejects(format($$UPDATE eacct.account SET name = 'g1-escalated' WHERE account_id = %s$$, :g1), '42501',
+    'trigger zz_escalate on eacct.account would run with a superuser''s rights',
+    'a superuser''s UPDATE of eacct.account while it exists');
 DROP TRIGGER zz_escalate ON eacct.account;
 SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'calls run again once the trigger is gone');
 ROLLBACK TO SAVEPOINT foreign_trigger;

@@ -224,15 +224,15 @@ INSERT INTO admin_call VALUES
 GRANT SELECT ON admin_call TO PUBLIC;
 -- amount_cents: a pure check of an amount; *_ok: the rules of the CHECK
 -- constraints (run by whoever writes their tables); may_view:
--- the views' row filter (false for strangers); guard_*: trigger functions
--- (39P01 when called)
+-- the views' row filter (false for strangers); guard_*, admin_name_default:
+-- trigger functions (39P01 when called)
 SELECT is((SELECT array_agg(p.oid::regprocedure::text ORDER BY p.oid::regprocedure::text)
              FROM pg_proc p
             WHERE p.pronamespace = 'eacct'::regnamespace
               AND has_function_privilege('public', p.oid, 'EXECUTE')
               AND p.oid NOT IN (SELECT fn FROM admin_call)),
           ARRAY['eacct.account_balances_ok(bigint,bigint,bigint,bigint,bigint,bigint,text)',
-                'eacct.amount_cents(numeric)', 'eacct.bill_amounts_ok(bigint,bigint)',
+                'eacct.admin_name_default()', 'eacct.amount_cents(numeric)', 'eacct.bill_amounts_ok(bigint,bigint)',
                 'eacct.guard_balances()', 'eacct.guard_history()', 'eacct.journal_kind_ok(text)',
                 'eacct.may_view(bigint)', 'eacct.transfer_kind_ok(text)',
                 'eacct.transfer_pair_ok(bigint,bigint)'],
@@ -241,7 +241,7 @@ SELECT is((SELECT count(*) FROM pg_proc p
             WHERE p.pronamespace = 'eacct'::regnamespace
               AND has_function_privilege('public', p.oid, 'EXECUTE')
               AND p.prorettype = 'trigger'::regtype),
-          2::bigint, 'the PUBLIC trigger functions are the two guards');
+          3::bigint, 'the PUBLIC trigger functions are the two guards and admin_name_default');
 
 -- operator functions (EXECUTE revoked from PUBLIC), called with NULLs
 CREATE FUNCTION pg_temp.call_revoked() RETURNS SETOF text LANGUAGE plpgsql AS $$

@@ -1,0 +1,34 @@
+-- CREATE EXTENSION eacct uses a schema eacct that exists already.  One
+-- owned by a role that is not a superuser (a database owner can create it
+-- before a superuser installs eacct) would let that role replace eacct's
+-- objects, which eacct's C code runs as the extension owner: the install
+-- refuses it (42501) and creates nothing.  In a database of its own.
+\set SHOW_CONTEXT never
+\set regress_db :DBNAME
+CREATE ROLE eacct_schema_squatter;
+CREATE DATABASE eacct_squatted OWNER eacct_schema_squatter;
+\c eacct_squatted
+SET ROLE eacct_schema_squatter;
+CREATE SCHEMA eacct;
+RESET ROLE;
+CREATE EXTENSION eacct;
+SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'eacct';
+SELECT count(*) AS objects_in_eacct FROM pg_class
+ WHERE relnamespace = 'eacct'::regnamespace;
+-- given to a superuser, the schema is fine
+ALTER SCHEMA eacct OWNER TO CURRENT_USER;
+CREATE EXTENSION eacct;
+SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+-- and an update refuses it the same way
+DROP EXTENSION eacct;
+CREATE EXTENSION eacct VERSION '0.4.0';
+ALTER SCHEMA eacct OWNER TO eacct_schema_squatter;
+ALTER EXTENSION eacct UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+ALTER SCHEMA eacct OWNER TO CURRENT_USER;
+ALTER EXTENSION eacct UPDATE;
+SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+
+\c :regress_db
+DROP DATABASE eacct_squatted;
+DROP ROLE eacct_schema_squatter;
