@@ -184,6 +184,23 @@ eacct_check_admin(EacctCall *call, int64 enterprise_id)
 					   GetUserNameFromId(call->caller, false), enterprise_id)));
 }
 
+/*
+ * Error 42501 unless the caller administers the enterprise of account a.
+ * The error names the account, not its enterprise: a caller who
+ * administers neither learns nothing about the account but that it exists.
+ */
+void
+eacct_check_account_admin(EacctCall *call, const LedgerAccount *a)
+{
+	if (eacct_is_admin(call, a->enterprise_id))
+		return;
+	ereport(ERROR,
+			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+			 errmsg("permission denied for account " INT64_FORMAT, a->account_id),
+			 errdetail("Role \"%s\" is not an administrator of the account's enterprise.",
+					   GetUserNameFromId(call->caller, false))));
+}
+
 /* the enterprises the current role may see, computed once per query */
 typedef struct Visible
 {

@@ -76,7 +76,7 @@ lock_for_alert(EacctCall *call, int n, const int64 *ids, LedgerAccount *accs)
 	for (int i = 0; i < n; i++)
 	{
 		if (i == 0 || accs[i].enterprise_id != accs[i - 1].enterprise_id)
-			eacct_check_admin(call, accs[i].enterprise_id);
+			eacct_check_account_admin(call, &accs[i]);
 		ledger_require_center(&accs[i]);
 	}
 }

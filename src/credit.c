@@ -170,7 +170,7 @@ eacct_set_credit_limit(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_admin_accounts(&call, 1, &account, &a);
-	eacct_check_admin(&call, a.enterprise_id);
+	eacct_check_account_admin(&call, &a);
 	ledger_require_center(&a);
 	ledger_lock_enterprise(&call, a.enterprise_id, &e);
 	if (strcmp(e.credit_status, "active") != 0)
@@ -253,7 +253,7 @@ eacct_credit_quota(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, false);
-	eacct_check_admin(&call, a.enterprise_id);
+	eacct_check_account_admin(&call, &a);
 	{
 		Datum		v[1] = {Int64GetDatum(a.enterprise_id)};
 

@@ -182,6 +182,8 @@ typedef struct LedgerAccount
 	int			update_slot;	/* 1 + its slot in the call's updates, or 0 */
 } LedgerAccount;
 
+extern void eacct_check_account_admin(EacctCall *call, const LedgerAccount *a);
+
 /* lock.c: read (and lock) accounts; the ledger's ledger_accounts*() call it */
 extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
 								 bool lock, bool missing_ok, EacctCall *admin_of);

@@ -254,9 +254,9 @@ eacct_throw_element(int index, ErrorData *edata)
 static void
 check_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAccount *to)
 {
-	eacct_check_admin(call, from->enterprise_id);
+	eacct_check_account_admin(call, from);
 	if (to->enterprise_id != from->enterprise_id)
-		eacct_check_admin(call, to->enterprise_id);
+		eacct_check_account_admin(call, to);
 }
 
 /* check_admin_of_pair() as a predicate (transfer_batch) */
@@ -465,7 +465,7 @@ eacct_transferable(PG_FUNCTION_ARGS)
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &id, &a, false);
-	eacct_check_admin(&call, a.enterprise_id);
+	eacct_check_account_admin(&call, &a);
 	result = rule_transferable(ledger_available(&a), a.bal[B_OWN_CASH]);
 	eacct_leave(&call);
 	PG_RETURN_DATUM(eacct_cents_to_numeric(result));

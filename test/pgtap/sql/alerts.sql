@@ -98,9 +98,9 @@ SELECT ok(has_function_privilege('public', 'eacct.set_low_balance_alert(bigint,n
           'set_low_balance_alert is callable by PUBLIC (it checks admins itself)');
 SET ROLE eacct_tap_mallory;
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(' || :a1 || ', 10, true)', '42501',
-                              'permission denied for enterprise ' || :ent, 'a stranger cannot set an alert');
+                              'permission denied for account ' || :a1, 'a stranger cannot set an alert');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ', ' || :a2 || ']::bigint[], 10, true)', '42501',
-                              'permission denied for enterprise ' || :ent, 'a stranger cannot set alerts in a batch');
+                              'permission denied for account ' || :a1, 'a stranger cannot set alerts in a batch');
 RESET ROLE;
 SELECT is(pg_temp.alert(:a1), 'enabled false, threshold 0.00, status ok, available 0.00', 'a1: no alert yet');
 

@@ -141,11 +141,11 @@ SELECT is((SELECT count(*) FROM eacct.credit_limit_history WHERE enterprise_id =
 -- authorization and bad input
 SET ROLE eacct_tap_mallory;
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a1 || ', 10)', '42501',
-                              'permission denied for enterprise ' || :ent, 'a stranger cannot set a credit limit');
+                              'permission denied for account ' || :a1, 'a stranger cannot set a credit limit');
 RESET ROLE;
 SET ROLE eacct_tap_other_admin;
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a1 || ', 10)', '42501',
-                              'permission denied for enterprise ' || :ent, 'the admin of another enterprise cannot set a credit limit');
+                              'permission denied for account ' || :a1, 'the admin of another enterprise cannot set a credit limit');
 RESET ROLE;
 SET ROLE eacct_tap_alice;
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a1 || ', NULL)', '22023', 'credit limit must not be null', 'NULL credit limit');
@@ -305,11 +305,11 @@ SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.credit_quota(NULL)', '22023',
 RESET ROLE;
 SET ROLE eacct_tap_mallory;
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.credit_quota(' || :a1 || ')', '42501',
-                              'permission denied for enterprise ' || :ent, 'a stranger cannot read credit_quota');
+                              'permission denied for account ' || :a1, 'a stranger cannot read credit_quota');
 RESET ROLE;
 SET ROLE eacct_tap_other_admin;
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.credit_quota(' || :a1 || ')', '42501',
-                              'permission denied for enterprise ' || :ent, 'the admin of another enterprise cannot read credit_quota');
+                              'permission denied for account ' || :a1, 'the admin of another enterprise cannot read credit_quota');
 RESET ROLE;
 
 -- ===========================================================================

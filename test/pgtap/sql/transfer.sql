@@ -132,13 +132,13 @@ SELECT eacct.add_admin(:ent, 'tap_transfer_admins');
 SELECT eacct.add_admin(:ent2, 'tap_transfer_globex');
 SET ROLE tap_transfer_nobody;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :b), '42501',
-    'permission denied for enterprise ' || :ent, 'a stranger cannot transfer');
+    'permission denied for account ' || :a, 'a stranger cannot transfer');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :a), '42501',
-    'permission denied for enterprise ' || :ent, 'a stranger cannot read transferable()');
+    'permission denied for account ' || :a, 'a stranger cannot read transferable()');
 RESET ROLE;
 SET ROLE tap_transfer_globex;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :b), '42501',
-    'permission denied for enterprise ' || :ent, 'the admin of another enterprise cannot transfer');
+    'permission denied for account ' || :a, 'the admin of another enterprise cannot transfer');
 RESET ROLE;
 SET ROLE tap_transfer_alice;
 SELECT eacct.transfer(:a, :b, 2) AS r2 \gset
@@ -264,9 +264,9 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.transferable(NULL)', '22023',
     'account_id must not be null', 'transferable: NULL account');
 SET ROLE tap_transfer_nobody;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 1)', :h, :s1), '42501',
-    'permission denied for enterprise ' || :ent, 'a stranger cannot withdraw');
+    'permission denied for account ' || :h, 'a stranger cannot withdraw');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdrawable(%s, %s)', :h, :s1), '42501',
-    'permission denied for enterprise ' || :ent, 'a stranger cannot read withdrawable()');
+    'permission denied for account ' || :h, 'a stranger cannot read withdrawable()');
 RESET ROLE;
 
 -- ---------------------------------------------------------------------------
@@ -421,7 +421,7 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(NULL, ARRAY[%s
     '22023', 'from_accounts must not be null', 'batch: NULL from_accounts');
 SET ROLE tap_transfer_nobody;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1])', :bs, :bd1),
-    '42501', 'permission denied for enterprise ' || :ent, 'batch: a stranger');
+    '42501', 'permission denied for account ' || :bs, 'batch: a stranger');
 RESET ROLE;
 -- success: exactly the transferable amount over two elements
 SELECT eacct.transfer_batch(ARRAY[:bs, :bs]::bigint[], ARRAY[:bd1, :bd2]::bigint[], ARRAY[20, 10]) AS batch \gset
