@@ -5,16 +5,18 @@
 \echo Use "ALTER EXTENSION eacct UPDATE TO '0.5.0'" to load this file. \quit
 
 -- ---------------------------------------------------------------------------
--- Schema eacct must belong to a superuser.  CREATE EXTENSION uses a schema
--- eacct that exists already; one owned by another role (a database owner
--- may create it before a superuser installs eacct) lets that role rename
--- it and put objects of its own under eacct's name, which eacct's C code
--- would then run as the extension owner.
+-- Schema eacct must belong to a superuser, and so must everything in it.
+-- CREATE EXTENSION uses a schema eacct that exists already; one owned by
+-- another role (a database owner may create it before a superuser installs
+-- eacct) lets that role rename it and put objects of its own under eacct's
+-- name, and an object another role put in it (a function overloading one
+-- of eacct's, say) would run as whoever calls it, eacct's C code included.
 -- ---------------------------------------------------------------------------
 DO $eacct_schema_owner$
 DECLARE
     owner_name name;
     owner_is_superuser boolean;
+    foreign_object text;
 BEGIN
     SELECT r.rolname, r.rolsuper INTO owner_name, owner_is_superuser
       FROM pg_catalog.pg_namespace n
@@ -24,7 +26,51 @@ BEGIN
         RAISE EXCEPTION 'schema eacct is owned by role %, which is not a superuser', owner_name
             USING ERRCODE = '42501',
                   DETAIL = 'Its owner could replace eacct''s objects, and eacct runs them as the extension owner.',
-                  HINT = 'Drop the schema, or ALTER SCHEMA eacct OWNER TO a superuser, and try again.';
+                  HINT = 'Give the schema to a superuser and drop what other roles own in it, then update again.';
+    END IF;
+    SELECT pg_catalog.format('%s %s of role %s', o.kind, o.name, r.rolname) INTO foreign_object
+      FROM (SELECT 'relation'::text, c.relname::text, c.relowner FROM pg_catalog.pg_class c
+             WHERE c.relnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'function', p.proname::text, p.proowner FROM pg_catalog.pg_proc p
+             WHERE p.pronamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'type', t.typname::text, t.typowner FROM pg_catalog.pg_type t
+             WHERE t.typnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'operator', o.oprname::text, o.oprowner FROM pg_catalog.pg_operator o
+             WHERE o.oprnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'collation', l.collname::text, l.collowner FROM pg_catalog.pg_collation l
+             WHERE l.collnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'conversion', v.conname::text, v.conowner FROM pg_catalog.pg_conversion v
+             WHERE v.connamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'operator family', f.opfname::text, f.opfowner FROM pg_catalog.pg_opfamily f
+             WHERE f.opfnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'operator class', k.opcname::text, k.opcowner FROM pg_catalog.pg_opclass k
+             WHERE k.opcnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'text search dictionary', d.dictname::text, d.dictowner FROM pg_catalog.pg_ts_dict d
+             WHERE d.dictnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'text search configuration', g.cfgname::text, g.cfgowner FROM pg_catalog.pg_ts_config g
+             WHERE g.cfgnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+            UNION ALL
+            SELECT 'statistics object', x.stxname::text, x.stxowner FROM pg_catalog.pg_statistic_ext x
+             WHERE x.stxnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+           ) AS o(kind, name, owner)
+      JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) o.owner
+     WHERE NOT r.rolsuper
+     ORDER BY 1
+     LIMIT 1;
+    IF foreign_object IS NOT NULL THEN
+        RAISE EXCEPTION 'schema eacct holds %, which is not a superuser''s', foreign_object
+            USING ERRCODE = '42501',
+                  DETAIL = 'An object of another role in eacct''s schema could stand in for one of eacct''s.',
+                  HINT = 'Give the schema to a superuser and drop what other roles own in it, then update again.';
     END IF;
 END
 $eacct_schema_owner$;

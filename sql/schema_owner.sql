@@ -15,10 +15,24 @@ CREATE EXTENSION eacct;
 SELECT count(*) AS extensions FROM pg_extension WHERE extname = 'eacct';
 SELECT count(*) AS objects_in_eacct FROM pg_class
  WHERE relnamespace = 'eacct'::regnamespace;
--- given to a superuser, the schema is fine
+-- given to a superuser, the schema still holds what its owner put there
+-- (here a function that could stand in for one of eacct's): refused too
+SET ROLE eacct_schema_squatter;
+CREATE FUNCTION eacct.add_admin(bigint, text) RETURNS void LANGUAGE sql AS '';
+RESET ROLE;
 ALTER SCHEMA eacct OWNER TO CURRENT_USER;
 CREATE EXTENSION eacct;
+-- emptied, it is fine
+DROP FUNCTION eacct.add_admin(bigint, text);
+CREATE EXTENSION eacct;
 SELECT extversion FROM pg_extension WHERE extname = 'eacct';
+-- a schema given away after the install stops every call
+SELECT eacct.create_enterprise('Squat Co', 'squat-ma') AS ent \gset
+ALTER SCHEMA eacct OWNER TO eacct_schema_squatter;
+SELECT eacct.create_account(:ent, 'squat-a');
+SELECT count(*) AS accounts FROM eacct.account;
+ALTER SCHEMA eacct OWNER TO CURRENT_USER;
+SELECT eacct.create_account(:ent, 'squat-a') > 0 AS created;
 -- and an update refuses it the same way
 DROP EXTENSION eacct;
 CREATE EXTENSION eacct VERSION '0.4.0';

@@ -26,8 +26,10 @@ PG_FUNCTION_INFO_V1(eacct_admin_name_default);
  * has now, as ALTER EXTENSION UPDATE to 0.5.0 named the rows it found.
  * add_admin always gives the name; rows without one come from a dump made
  * before 0.5.0, restored into a database where CREATE EXTENSION installed
- * 0.5.0 (pg_dump's COPY names the columns it had).  A role that does not
- * exist leaves the name NULL, which the column's NOT NULL refuses.
+ * 0.5.0 (pg_dump's COPY names the columns it had).  A row whose role does
+ * not exist is left out with a WARNING, as the update removes such rows.
+ * (A dump writes a dropped role as its OID, which in another cluster may
+ * name another role: README, Restoring a dump.)
  */
 Datum
 eacct_admin_name_default(PG_FUNCTION_ARGS)
@@ -60,7 +62,13 @@ eacct_admin_name_default(PG_FUNCTION_ARGS)
 	role = heap_getattr(td->tg_trigtuple, role_att, desc, &isnull);
 	rolname = isnull ? NULL : GetUserNameFromId(DatumGetObjectId(role), true);
 	if (rolname == NULL)
-		return PointerGetDatum(td->tg_trigtuple);
+	{
+		ereport(WARNING,
+				(errmsg("leaving out an administrator row whose role does not exist"),
+				 errdetail("The row names role OID %u.",
+						   isnull ? InvalidOid : DatumGetObjectId(role))));
+		return PointerGetDatum(NULL);
+	}
 	namestrcpy(&name, rolname);
 	value = NameGetDatum(&name);
 	return PointerGetDatum(heap_modify_tuple_by_cols(td->tg_trigtuple, desc, 1, &name_att,
@@ -155,9 +163,10 @@ eacct_is_admin(EacctCall *call, int64 enterprise_id)
 
 	if (superuser_arg(call->caller))
 		return true;
-	/* a call asks about its accounts' enterprise before and after locking them */
-	if (call->admin_known != 0 && call->admin_of == enterprise_id)
-		return call->admin_known > 0;
+	/* a call asks about its accounts' enterprises before and after locking them */
+	for (int k = 0; k < EACCT_ADMIN_MEMO; k++)
+		if (call->admin_known[k] != 0 && call->admin_of[k] == enterprise_id)
+			return call->admin_known[k] > 0;
 	n = read_admins(&enterprise_id);
 	for (int i = 0; i < n && !is_admin; i++)
 	{
@@ -165,8 +174,9 @@ eacct_is_admin(EacctCall *call, int64 enterprise_id)
 
 		is_admin = OidIsValid(admin) && is_member_of_role(call->caller, admin);
 	}
-	call->admin_of = enterprise_id;
-	call->admin_known = is_admin ? 1 : -1;
+	call->admin_of[call->admin_next] = enterprise_id;
+	call->admin_known[call->admin_next] = is_admin ? 1 : -1;
+	call->admin_next = (call->admin_next + 1) % EACCT_ADMIN_MEMO;
 	return is_admin;
 }
 
@@ -192,7 +202,8 @@ eacct_check_admin(EacctCall *call, int64 enterprise_id)
 void
 eacct_check_account_admin(EacctCall *call, const LedgerAccount *a)
 {
-	if (eacct_is_admin(call, a->enterprise_id))
+	/* read without its lock because the call found no right to it: refused */
+	if (!a->stranger && eacct_is_admin(call, a->enterprise_id))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

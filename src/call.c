@@ -16,6 +16,7 @@
 #include "access/xlog.h"
 #include "funcapi.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "executor/executor.h"
 #include "utils/regproc.h"
@@ -119,11 +120,35 @@ static EacctPlan unsafe_trigger = {
 	"  JOIN pg_catalog.pg_proc p ON p.oid OPERATOR(pg_catalog.=) t.tgfoid"
 	"  JOIN pg_catalog.pg_roles r ON r.oid OPERATOR(pg_catalog.=) p.proowner"
 	" WHERE c.relnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace"
-	"   AND p.pronamespace OPERATOR(pg_catalog.<>) 'eacct'::pg_catalog.regnamespace"
 	"   AND NOT t.tgisinternal AND NOT r.rolsuper"
 	" ORDER BY 2, 1 LIMIT 1",
 	0, {InvalidOid}
 };
+
+/*
+ * Schema eacct must stay a superuser's (the install scripts check it too):
+ * its owner could rename it and put objects of its own under eacct's name,
+ * which eacct's statements would then run as the extension owner.
+ */
+static void
+check_schema_owner(void)
+{
+	Oid			nsp = get_namespace_oid("eacct", false);
+	HeapTuple	tp = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
+	Oid			owner;
+
+	if (!HeapTupleIsValid(tp))
+		elog(ERROR, "cache lookup failed for schema %u", nsp);
+	owner = ((Form_pg_namespace) GETSTRUCT(tp))->nspowner;
+	ReleaseSysCache(tp);
+	if (!superuser_arg(owner))
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("schema eacct is owned by role %s, which is not a superuser",
+						GetUserNameFromId(owner, false)),
+				 errdetail("Its owner could replace eacct's objects, and eacct runs them as the extension owner."),
+				 errhint("Give the schema to a superuser and drop what other roles own in it.")));
+}
 
 static void
 check_triggers(void)
@@ -146,6 +171,7 @@ check_triggers(void)
 						   SPI_getvalue(tup, desc, 3), SPI_getvalue(tup, desc, 4)),
 				 errhint("Drop the trigger, or give its function to a superuser.")));
 	}
+	check_schema_owner();
 	triggers_checked = true;
 }
 
@@ -189,7 +215,7 @@ eacct_check_fired_triggers(ResultRelInfo *rri)
 			elog(ERROR, "cache lookup failed for function %u", tg->tgfoid);
 		proc = (Form_pg_proc) GETSTRUCT(tp);
 		owner = proc->proowner;
-		safe = proc->pronamespace == nsp || superuser_arg(owner);
+		safe = superuser_arg(owner);
 		ReleaseSysCache(tp);
 		if (safe && nsafe_functions < SAFE_FUNCTIONS)
 			safe_functions[nsafe_functions++] = tg->tgfoid;
@@ -252,7 +278,8 @@ eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 	call->owner = eacct_fn_cache(fcinfo)->owner;
 	call->wal_mark = XactLastRecEnd;
 	call->repeat = false;
-	call->admin_known = 0;
+	memset(call->admin_known, 0, sizeof(call->admin_known));
+	call->admin_next = 0;
 
 	GetUserIdAndSecContext(&call->save_userid, &call->save_sec_context);
 	SetUserIdAndSecContext(call->owner,

@@ -96,8 +96,11 @@ typedef struct EacctCall
 	Oid			seq[NSEQ];		/* sequence OIDs, looked up on first use */
 	XLogRecPtr	wal_mark;		/* XactLastRecEnd when we were called */
 	bool		repeat;			/* answers from an earlier call's key */
-	int64		admin_of;		/* the enterprise last checked for the caller */
-	int8		admin_known;	/* 0: none checked; 1: caller administers it; -1: not */
+	/* enterprises checked for the caller: > 0 administers, < 0 does not */
+#define EACCT_ADMIN_MEMO 8
+	int64		admin_of[EACCT_ADMIN_MEMO];
+	int8		admin_known[EACCT_ADMIN_MEMO];
+	int			admin_next;		/* the memo slot to fill next */
 } EacctCall;
 
 /* a statement prepared once per backend and kept (SPI_keepplan) */
@@ -180,6 +183,8 @@ typedef struct LedgerAccount
 	/* the locked row version: the flush updates it by TID */
 	ItemPointerData tid;
 	int			update_slot;	/* 1 + its slot in the call's updates, or 0 */
+	/* read unlocked: its caller does not administer its enterprise */
+	bool		stranger;
 } LedgerAccount;
 
 extern void eacct_check_account_admin(EacctCall *call, const LedgerAccount *a);

@@ -357,6 +357,10 @@ buffer_update(EacctCall *call, LedgerBuffer *buf, LedgerAccount *a)
 {
 	LedgerUpdate *u;
 
+	/* an account read without its lock is never written */
+	if (a->stranger)
+		elog(ERROR, "eacct would write account " INT64_FORMAT " without its lock",
+			 a->account_id);
 	if (a->update_slot == 0 || a->update_slot > buf->nupd ||
 		buf->upd[a->update_slot - 1].account_id != a->account_id)
 	{

@@ -414,6 +414,8 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 			 !eacct_is_admin(admin_of, int8_att(slot, att[C_ENTERPRISE]))))
 		{
 			read_row(slot, att, &rows[u]);
+			/* never written: its caller's check refuses it (stranger) */
+			rows[u].stranger = lock;
 			byid[u] = &rows[u];
 		}
 		else
