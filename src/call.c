@@ -157,7 +157,8 @@ check_triggers(void)
 	AcceptInvalidationMessages();
 	if (triggers_checked)
 		return;
-	if (eacct_exec(&unsafe_trigger, NULL, NULL, true, 0) > 0)
+	/* not read-only: a new snapshot sees a trigger committed since the statement began */
+	if (eacct_exec(&unsafe_trigger, NULL, NULL, false, 0) > 0)
 	{
 		HeapTuple	tup = SPI_tuptable->vals[0];
 		TupleDesc	desc = SPI_tuptable->tupdesc;
