@@ -108,14 +108,17 @@ at_commit(XactEvent event, void *arg)
 										 PGC_USERSET, PGC_S_SESSION,
 										 GUC_ACTION_LOCAL, true, 0, false);
 				armed = true;
-				ereport(DEBUG1,
-						(errmsg_internal("eacct: this commit releases its locks before its flush")));
 			}
 			break;
 		case XACT_EVENT_COMMIT:
 			/* RecordTransactionCommit() has just set it */
 			if (armed)
+			{
 				flush_to = XactLastCommitEnd;
+				/* said here, not at pre-commit: the commit could still fail there */
+				ereport(DEBUG1,
+						(errmsg_internal("eacct: this commit releases its locks before its flush")));
+			}
 			wrote = false;
 			break;
 		case XACT_EVENT_ABORT:
