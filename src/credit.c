@@ -173,6 +173,9 @@ eacct_set_credit_limit(PG_FUNCTION_ARGS)
 	eacct_check_account_admin(&call, &a);
 	ledger_require_center(&a);
 	ledger_lock_enterprise(&call, a.enterprise_id, &e);
+	/* the flag as the locked enterprise row has it: it may have changed while we waited */
+	a.center_enabled = e.center_enabled;
+	ledger_require_center(&a);
 	if (strcmp(e.credit_status, "active") != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_EACCT_CREDIT_INACTIVE),
