@@ -478,12 +478,24 @@ eacct_check_label(const char *s, int maxlen, const char *what)
 				 errdetail("It has %d characters; the limit is %d.", len, maxlen)));
 	for (const char *c = s; *c; c++)
 	{
-		if ((unsigned char) *c < 0x20 || *c == 0x7f)
+		const unsigned char *u = (const unsigned char *) c;
+
+		if (*u < 0x20 || *u == 0x7f)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s contains a control character", what),
 					 errdetail("Character %d is 0x%02x.", (int) (c - s) + 1,
 							   (unsigned char) *c)));
+		/* in UTF-8: C1 controls (U+0080-U+009F) and U+FFFE, U+FFFF, which no document holds */
+		if (GetDatabaseEncoding() == PG_UTF8 &&
+			((u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) ||
+			 (u[0] == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF))))
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg(u[0] == 0xC2 ? "%s contains a control character" :
+							"%s contains a Unicode noncharacter", what),
+					 errdetail("Byte %d starts U+%04X.", (int) (c - s) + 1,
+							   u[0] == 0xC2 ? u[1] : 0xFF00 | (u[2] + 0x40))));
 		if (*c != ' ')
 			blank = false;
 	}

@@ -7,10 +7,12 @@
  */
 #include "eacct.h"
 
+#include <ctype.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "access/xact.h"
+#include "lib/stringinfo.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
@@ -88,6 +90,39 @@ check_lxw(lxw_error err, const char *what)
 				 errdetail("libxlsxwriter reports: %s.", lxw_strerror(err))));
 }
 
+/*
+ * Text as a cell must hold it.  XML 1.0 has no U+FFFE, U+FFFF or C0
+ * control characters but tab, newline and carriage return, and a name
+ * stored before eacct refused them would make the whole sheet unreadable:
+ * each becomes U+FFFD.  Excel reads "_xHHHH_" in a cell as the character
+ * HHHH, so a literal "_x" that starts such a sequence is written as
+ * "_x005F_x" (the escaped underscore).  UTF-8 in, UTF-8 out.
+ */
+static char *
+cell_text(const char *s)
+{
+	StringInfoData out;
+
+	initStringInfo(&out);
+	for (const unsigned char *c = (const unsigned char *) s; *c; c++)
+	{
+		if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') ||
+			(c[0] == 0xEF && c[1] == 0xBF && (c[2] == 0xBE || c[2] == 0xBF)))
+		{
+			appendStringInfoString(&out, "\xEF\xBF\xBD");
+			if (*c >= 0x20)
+				c += 2;
+			continue;
+		}
+		if (c[0] == '_' && c[1] == 'x' && isxdigit(c[2]) && isxdigit(c[3]) &&
+			isxdigit(c[4]) && isxdigit(c[5]) && c[6] == '_')
+			appendStringInfoString(&out, "_x005F_");
+		else
+			appendStringInfoChar(&out, (char) *c);
+	}
+	return out.data;
+}
+
 /* one data row (row index r of the sheet) from one result tuple */
 static void
 write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
@@ -98,7 +133,7 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 	int64		limit = eacct_int8_col(tup, desc, 7);
 	int64		outstanding = eacct_int8_col(tup, desc, 8);
 	int64		money_values[NCOLUMNS] = {0};
-	char	   *name = SPI_getvalue(tup, desc, 3);
+	char	   *name = cell_text(SPI_getvalue(tup, desc, 3));
 	char	   *status = SPI_getvalue(tup, desc, 12);
 
 	money_values[4] = rule_available(own, book, limit, outstanding);

@@ -10,6 +10,7 @@ Exit status 0 only when there is no difference.
 """
 import csv
 import datetime
+import re
 import sys
 from decimal import Decimal
 
@@ -20,6 +21,14 @@ MONEY = {"available_credit", "alert_threshold", "cash_balance",
          "own_cash"}
 INTS = {"enterprise_id", "account_id", "valid_coupons"}
 BOOLS = {"is_ma", "alert_enabled"}
+
+
+def excel_text(s):
+    """A cell's text as Excel shows it: _xHHHH_ is the character HHHH
+    (openpyxl 3.0 returns cells as written)."""
+    if s is None:
+        return s
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), s)
 
 
 def main():
@@ -54,7 +63,7 @@ def main():
                 ok = isinstance(g, datetime.datetime) and (
                     start is None or start <= g <= end)
             else:
-                ok = g == w
+                ok = excel_text(g) == w
             if not ok:
                 diffs.append(f"row {n} {name}: workbook {g!r}, account_assets {w!r}")
     extra = sum(1 for _ in rows)

@@ -33,6 +33,11 @@ psql -c "\\copy (SELECT $COLUMNS FROM eacct.account_assets WHERE enterprise_id =
 	|| fail "csv failed"
 /usr/bin/python3 "$here/compare.py" "$work/small.xlsx" "$work/small.csv" "$start" "$end" \
 	|| fail "workbook differs from account_assets"
+# scripts/export.sh: its CSV shows a name that starts like a formula as text
+ent=$(psql -At -c "SELECT enterprise_id FROM eacct.enterprise WHERE name = 'Export Ltd'")
+PGDATABASE=$DB "$here/../../scripts/export.sh" "$ent" "$work" >/dev/null || fail "scripts/export.sh failed"
+grep -q "^$ent,[0-9]*,'=SUM(A1),f," "$work/accounts.csv" || fail "scripts/export.sh wrote =SUM(A1) as a formula"
+grep -q "^$ent,[0-9]*,plain,f," "$work/accounts.csv" || fail "scripts/export.sh changed a plain name"
 
 # a large enterprise: bounded memory (constant-memory writer, cursor)
 psql >/dev/null <<SQL || fail "cannot create $BIG accounts"

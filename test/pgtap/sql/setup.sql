@@ -53,6 +53,9 @@ SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('   ', 'x')$$, '2
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(repeat('x', 201), 'x')$$, '22023', 'enterprise name is too long', '201-character name');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(repeat('x', 10000), 'x')$$, '22023', 'enterprise name is too long', '10,000-character name');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'tab\there', 'x')$$, '22023', 'enterprise name contains a control character', 'control character');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'next\u0085line', 'x')$$, '22023', 'enterprise name contains a control character', 'C1 control character (U+0085)');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'odd\uFFFF', 'x')$$, '22023', 'enterprise name contains a Unicode noncharacter', 'U+FFFF, which no XML document holds');
+SELECT is(pg_temp.error_of($$SELECT eacct.create_enterprise(E'odd\uFFFE', 'x')$$), '22023: Byte 4 starts U+FFFE.', 'errdetail names U+FFFE');
 SELECT lives_ok($$SELECT eacct.create_enterprise(repeat('é', 200), 'ma')$$, '200 characters (multibyte) is fine');
 
 -- accounts
