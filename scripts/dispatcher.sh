@@ -47,8 +47,10 @@ drain() {
 			|| return 1
 		[ -n "$rows" ] || return 0
 		ids=""
+		# deliver() gets no stdin: a gateway command that reads it (curl -d @-,
+		# ssh) must not swallow the rows still to be delivered
 		while IFS=$'\t' read -r id channel address payload; do
-			deliver "$id" "$channel" "$address" "$payload" && ids="$ids${ids:+,}$id"
+			deliver "$id" "$channel" "$address" "$payload" </dev/null && ids="$ids${ids:+,}$id"
 		done <<<"$rows"
 		[ -n "$ids" ] && "$PSQL" -X -q -At -v ON_ERROR_STOP=1 "$@" \
 			-c "SELECT eacct.mark_sent('{$ids}'::bigint[])" >/dev/null

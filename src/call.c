@@ -465,6 +465,27 @@ eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
  * A label (name, address, request_id): at most maxlen characters, not
  * blank, no control characters; 22023 otherwise.
  */
+/* the length of the space character at u (ASCII or, in UTF-8, a Unicode space), or 0 */
+static int
+space_length(const unsigned char *u)
+{
+	if (u[0] == ' ')
+		return 1;
+	if (GetDatabaseEncoding() != PG_UTF8)
+		return 0;
+	if (u[0] == 0xC2 && u[1] == 0xA0)	/* no-break space */
+		return 2;
+	if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)	/* ideographic space */
+		return 3;
+	if (u[0] == 0xE2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8B) || u[2] == 0xAF))
+		return 3;				/* en quad .. zero width space, narrow no-break space */
+	if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F)	/* medium mathematical space */
+		return 3;
+	if (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)	/* zero width no-break space */
+		return 3;
+	return 0;
+}
+
 void
 eacct_check_label(const char *s, int maxlen, const char *what)
 {
@@ -496,8 +517,15 @@ eacct_check_label(const char *s, int maxlen, const char *what)
 							"%s contains a Unicode noncharacter", what),
 					 errdetail("Byte %d starts U+%04X.", (int) (c - s) + 1,
 							   u[0] == 0xC2 ? u[1] : 0xFF00 | (u[2] + 0x40))));
-		if (*c != ' ')
+	}
+	/* blank: nothing but spaces, ASCII or Unicode */
+	for (const unsigned char *u = (const unsigned char *) s; *u && blank;)
+	{
+		int			n = space_length(u);
+
+		if (n == 0)
 			blank = false;
+		u += n;
 	}
 	if (blank)
 		ereport(ERROR,

@@ -56,6 +56,8 @@ SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'tab\there', 'x'
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'next\u0085line', 'x')$$, '22023', 'enterprise name contains a control character', 'C1 control character (U+0085)');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'odd\uFFFF', 'x')$$, '22023', 'enterprise name contains a Unicode noncharacter', 'U+FFFF, which no XML document holds');
 SELECT is(pg_temp.error_of($$SELECT eacct.create_enterprise(E'odd\uFFFE', 'x')$$), '22023: Byte 4 starts U+FFFE.', 'errdetail names U+FFFE');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'\u00A0\u3000 \u200B', 'x')$$, '22023', 'enterprise name must not be empty', 'Unicode spaces only (no-break, ideographic, zero width) are blank');
+SELECT lives_ok($$SELECT eacct.create_enterprise(E'no\u00A0break', 'nb-ma')$$, 'a no-break space between words is fine');
 SELECT lives_ok($$SELECT eacct.create_enterprise(repeat('é', 200), 'ma')$$, '200 characters (multibyte) is fine');
 
 -- accounts
