@@ -13,6 +13,7 @@
 
 #include "access/xact.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
@@ -133,7 +134,10 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 	int64		limit = eacct_int8_col(tup, desc, 7);
 	int64		outstanding = eacct_int8_col(tup, desc, 8);
 	int64		money_values[NCOLUMNS] = {0};
-	char	   *name = cell_text(SPI_getvalue(tup, desc, 3));
+	char	   *stored = SPI_getvalue(tup, desc, 3);
+	/* the workbook is UTF-8 whatever the database's encoding */
+	char	   *utf8 = pg_server_to_any(stored, strlen(stored), PG_UTF8);
+	char	   *name = cell_text(utf8);
 	char	   *status = SPI_getvalue(tup, desc, 12);
 
 	money_values[4] = rule_available(own, book, limit, outstanding);
@@ -182,6 +186,12 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 		}
 		check_lxw(err, "data cell");
 	}
+	/* rows stream: keep memory bounded whatever the number of accounts */
+	if (utf8 != stored)
+		pfree(utf8);
+	pfree(stored);
+	pfree(name);
+	pfree(status);
 }
 
 /* read a whole file into a new bytea */
