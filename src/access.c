@@ -195,6 +195,17 @@ eacct_check_admin(EacctCall *call, int64 enterprise_id)
 }
 
 /*
+ * Whether the caller administers the enterprise of account a.  An account
+ * read without its lock because the call found no right to it (stranger)
+ * is refused whatever eacct_is_admin() would answer now.
+ */
+bool
+eacct_is_account_admin(EacctCall *call, const LedgerAccount *a)
+{
+	return !a->stranger && eacct_is_admin(call, a->enterprise_id);
+}
+
+/*
  * Error 42501 unless the caller administers the enterprise of account a.
  * The error names the account, not its enterprise: a caller who
  * administers neither learns nothing about the account but that it exists.
@@ -202,8 +213,7 @@ eacct_check_admin(EacctCall *call, int64 enterprise_id)
 void
 eacct_check_account_admin(EacctCall *call, const LedgerAccount *a)
 {
-	/* read without its lock because the call found no right to it: refused */
-	if (!a->stranger && eacct_is_admin(call, a->enterprise_id))
+	if (eacct_is_account_admin(call, a))
 		return;
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),

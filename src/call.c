@@ -82,8 +82,8 @@ forget_triggers_check(Datum arg, Oid relid)
 }
 
 /*
- * Trigger functions known to be safe (in schema eacct, or owned by a
- * superuser), and schema eacct's OID: forgotten with the check above.
+ * Trigger functions known to be safe (owned by a superuser), and schema
+ * eacct's OID: forgotten with the check above.
  */
 #define SAFE_FUNCTIONS 32
 static Oid	safe_functions[SAFE_FUNCTIONS];
@@ -96,6 +96,18 @@ forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
 	triggers_checked = false;
 	nsafe_functions = 0;
 	eacct_nsp = InvalidOid;
+}
+
+/*
+ * Schema eacct's OID, remembered until a schema changes; InvalidOid when
+ * there is none (the ExecutorStart hook stays after DROP EXTENSION).
+ */
+static Oid
+eacct_namespace(void)
+{
+	if (!OidIsValid(eacct_nsp))
+		eacct_nsp = get_namespace_oid("eacct", true);
+	return eacct_nsp;
 }
 
 static void
@@ -133,7 +145,7 @@ static EacctPlan unsafe_trigger = {
 static void
 check_schema_owner(void)
 {
-	Oid			nsp = get_namespace_oid("eacct", false);
+	Oid			nsp = eacct_namespace();
 	HeapTuple	tp = SearchSysCache1(NAMESPACEOID, ObjectIdGetDatum(nsp));
 	Oid			owner;
 
@@ -191,10 +203,8 @@ eacct_check_fired_triggers(ResultRelInfo *rri)
 	if (td == NULL || !superuser())
 		return;
 	register_triggers_callbacks();
-	if (!OidIsValid(eacct_nsp))
-		eacct_nsp = get_namespace_oid("eacct", true);
 	nsp = RelationGetNamespace(rri->ri_RelationDesc);
-	if (nsp != eacct_nsp)
+	if (nsp != eacct_namespace())
 		return;
 	for (int i = 0; i < td->numtriggers; i++)
 	{
@@ -461,10 +471,6 @@ eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 	return PG_GETARG_INT64(argno);
 }
 
-/*
- * A label (name, address, request_id): at most maxlen characters, not
- * blank, no control characters; 22023 otherwise.
- */
 /* the length of the space character at u (ASCII or, in UTF-8, a Unicode space), or 0 */
 static int
 space_length(const unsigned char *u)
@@ -486,6 +492,10 @@ space_length(const unsigned char *u)
 	return 0;
 }
 
+/*
+ * A label (name, address, request_id): at most maxlen characters, not
+ * blank, no control characters; 22023 otherwise.
+ */
 void
 eacct_check_label(const char *s, int maxlen, const char *what)
 {
@@ -509,8 +519,7 @@ eacct_check_label(const char *s, int maxlen, const char *what)
 							   (unsigned char) *c)));
 		/* in UTF-8: C1 controls (U+0080-U+009F) and U+FFFE, U+FFFF, which no document holds */
 		if (GetDatabaseEncoding() == PG_UTF8 &&
-			((u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) ||
-			 (u[0] == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF))))
+			((u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) || eacct_utf8_noncharacter(u)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg(u[0] == 0xC2 ? "%s contains a control character" :

@@ -171,7 +171,6 @@ eacct_set_credit_limit(PG_FUNCTION_ARGS)
 	eacct_enter(&call, fcinfo);
 	ledger_admin_accounts(&call, 1, &account, &a);
 	eacct_check_account_admin(&call, &a);
-	ledger_require_center(&a);
 	ledger_lock_enterprise(&call, a.enterprise_id, &e);
 	/* the flag as the locked enterprise row has it: it may have changed while we waited */
 	a.center_enabled = e.center_enabled;

@@ -187,6 +187,14 @@ typedef struct LedgerAccount
 	bool		stranger;
 } LedgerAccount;
 
+extern bool eacct_is_account_admin(EacctCall *call, const LedgerAccount *a);
+
+/* whether UTF-8 text at u starts with U+FFFE or U+FFFF, which no XML document holds */
+static inline bool
+eacct_utf8_noncharacter(const unsigned char *u)
+{
+	return u[0] == 0xEF && u[1] == 0xBF && (u[2] == 0xBE || u[2] == 0xBF);
+}
 extern void eacct_check_account_admin(EacctCall *call, const LedgerAccount *a);
 
 /* lock.c: read (and lock) accounts; the ledger's ledger_accounts*() call it */

@@ -108,7 +108,7 @@ cell_text(const char *s)
 	for (const unsigned char *c = (const unsigned char *) s; *c; c++)
 	{
 		if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') ||
-			(c[0] == 0xEF && c[1] == 0xBF && (c[2] == 0xBE || c[2] == 0xBF)))
+			eacct_utf8_noncharacter(c))
 		{
 			appendStringInfoString(&out, "\xEF\xBF\xBD");
 			if (*c >= 0x20)

@@ -263,10 +263,8 @@ check_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAcco
 static bool
 is_admin_of_pair(EacctCall *call, const LedgerAccount *from, const LedgerAccount *to)
 {
-	return !from->stranger && !to->stranger &&
-		eacct_is_admin(call, from->enterprise_id) &&
-		(to->enterprise_id == from->enterprise_id ||
-		 eacct_is_admin(call, to->enterprise_id));
+	return eacct_is_account_admin(call, from) &&
+		(to->enterprise_id == from->enterprise_id || eacct_is_account_admin(call, to));
 }
 
 /*
