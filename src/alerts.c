@@ -36,7 +36,7 @@ static EacctPlan claim = {
 };
 
 static EacctPlan mark = {
-	"UPDATE eacct.notification SET sent_at = pg_catalog.now()"
+	"UPDATE eacct.notification SET sent_at = pg_catalog.clock_timestamp()"
 	" WHERE notification_id OPERATOR(pg_catalog.=) ANY ($1) AND sent_at IS NULL",
 	1, {INT8ARRAYOID}
 };

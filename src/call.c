@@ -471,24 +471,39 @@ eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 	return PG_GETARG_INT64(argno);
 }
 
-/* the length of the space character at u (ASCII or, in UTF-8, a Unicode space), or 0 */
+/*
+ * Code points that show nothing: Unicode's White_Space (but the controls,
+ * which labels cannot hold) and Default_Ignorable_Code_Point, such as
+ * zero-width and bidirectional marks and variation selectors.
+ */
+static const pg_wchar invisible[][2] = {
+	{0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
+	{0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680},
+	{0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F},
+	{0x205F, 0x206F}, {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F},
+	{0xFEFF, 0xFEFF}, {0xFFA0, 0xFFA0}, {0xFFF0, 0xFFF8}, {0x1BCA0, 0x1BCA3},
+	{0x1D173, 0x1D17A}, {0xE0000, 0xE0FFF}
+};
+
+/*
+ * The length of the character at u when it shows nothing (an ASCII space,
+ * or in UTF-8 an invisible code point), or 0.
+ */
 static int
-space_length(const unsigned char *u)
+invisible_length(const unsigned char *u)
 {
+	int			len;
+	pg_wchar	cp;
+
 	if (u[0] == ' ')
 		return 1;
-	if (GetDatabaseEncoding() != PG_UTF8)
+	if (GetDatabaseEncoding() != PG_UTF8 || u[0] < 0x80)
 		return 0;
-	if (u[0] == 0xC2 && u[1] == 0xA0)	/* no-break space */
-		return 2;
-	if (u[0] == 0xE3 && u[1] == 0x80 && u[2] == 0x80)	/* ideographic space */
-		return 3;
-	if (u[0] == 0xE2 && u[1] == 0x80 && ((u[2] >= 0x80 && u[2] <= 0x8B) || u[2] == 0xAF))
-		return 3;				/* en quad .. zero width space, narrow no-break space */
-	if (u[0] == 0xE2 && u[1] == 0x81 && u[2] == 0x9F)	/* medium mathematical space */
-		return 3;
-	if (u[0] == 0xEF && u[1] == 0xBB && u[2] == 0xBF)	/* zero width no-break space */
-		return 3;
+	len = pg_utf_mblen(u);
+	cp = utf8_to_unicode(u);
+	for (int i = 0; i < (int) lengthof(invisible); i++)
+		if (cp >= invisible[i][0] && cp <= invisible[i][1])
+			return len;
 	return 0;
 }
 
@@ -527,10 +542,10 @@ eacct_check_label(const char *s, int maxlen, const char *what)
 					 errdetail("Byte %d starts U+%04X.", (int) (c - s) + 1,
 							   u[0] == 0xC2 ? u[1] : 0xFF00 | (u[2] + 0x40))));
 	}
-	/* blank: nothing but spaces, ASCII or Unicode */
+	/* blank: nothing but spaces and invisible characters */
 	for (const unsigned char *u = (const unsigned char *) s; *u && blank;)
 	{
-		int			n = space_length(u);
+		int			n = invisible_length(u);
 
 		if (n == 0)
 			blank = false;

@@ -95,31 +95,39 @@ check_lxw(lxw_error err, const char *what)
  * Text as a cell must hold it.  XML 1.0 has no U+FFFE, U+FFFF or C0
  * control characters but tab, newline and carriage return, and a name
  * stored before eacct refused them would make the whole sheet unreadable:
- * each becomes U+FFFD.  Excel reads "_xHHHH_" in a cell as the character
- * HHHH, so a literal "_x" that starts such a sequence is written as
- * "_x005F_x" (the escaped underscore).  UTF-8 in, UTF-8 out.
+ * each becomes U+FFFD.  So does each byte that does not start a valid
+ * UTF-8 sequence: a SQL_ASCII database stores any bytes.  Excel reads
+ * "_xHHHH_" in a cell as the character HHHH, so a literal "_x" that
+ * starts such a sequence is written as "_x005F_x" (the escaped
+ * underscore).  UTF-8 in, UTF-8 out.
  */
 static char *
 cell_text(const char *s)
 {
 	StringInfoData out;
+	const unsigned char *c = (const unsigned char *) s;
 
 	initStringInfo(&out);
-	for (const unsigned char *c = (const unsigned char *) s; *c; c++)
+	while (*c)
 	{
-		if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') ||
-			eacct_utf8_noncharacter(c))
+		int			len = pg_utf_mblen(c);
+
+		/* strnlen: a sequence cut short by the string's end is not valid */
+		if ((int) strnlen((const char *) c, len) < len || !pg_utf8_islegal(c, len))
 		{
 			appendStringInfoString(&out, "\xEF\xBF\xBD");
-			if (*c >= 0x20)
-				c += 2;
+			c++;
 			continue;
 		}
-		if (c[0] == '_' && c[1] == 'x' && isxdigit(c[2]) && isxdigit(c[3]) &&
-			isxdigit(c[4]) && isxdigit(c[5]) && c[6] == '_')
+		if ((*c < 0x20 && *c != '\t' && *c != '\n' && *c != '\r') ||
+			eacct_utf8_noncharacter(c))
+			appendStringInfoString(&out, "\xEF\xBF\xBD");
+		else if (c[0] == '_' && c[1] == 'x' && isxdigit(c[2]) && isxdigit(c[3]) &&
+				 isxdigit(c[4]) && isxdigit(c[5]) && c[6] == '_')
 			appendStringInfoString(&out, "_x005F_");
 		else
-			appendStringInfoChar(&out, (char) *c);
+			appendBinaryStringInfo(&out, (const char *) c, len);
+		c += len;
 	}
 	return out.data;
 }
@@ -135,8 +143,13 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 	int64		outstanding = eacct_int8_col(tup, desc, 8);
 	int64		money_values[NCOLUMNS] = {0};
 	char	   *stored = SPI_getvalue(tup, desc, 3);
-	/* the workbook is UTF-8 whatever the database's encoding */
-	char	   *utf8 = pg_server_to_any(stored, strlen(stored), PG_UTF8);
+	/*
+	 * The workbook is UTF-8 whatever the database's encoding.  SQL_ASCII
+	 * has no conversion, and pg_server_to_any() would fail the export on
+	 * the first name that is not UTF-8: cell_text() replaces those bytes.
+	 */
+	char	   *utf8 = GetDatabaseEncoding() == PG_SQL_ASCII ? stored :
+		pg_server_to_any(stored, strlen(stored), PG_UTF8);
 	char	   *name = cell_text(utf8);
 	char	   *status = SPI_getvalue(tup, desc, 12);
 

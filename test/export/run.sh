@@ -33,11 +33,36 @@ psql -c "\\copy (SELECT $COLUMNS FROM eacct.account_assets WHERE enterprise_id =
 	|| fail "csv failed"
 /usr/bin/python3 "$here/compare.py" "$work/small.xlsx" "$work/small.csv" "$start" "$end" \
 	|| fail "workbook differs from account_assets"
-# scripts/export.sh: its CSV shows a name that starts like a formula as text
+# scripts/export.sh: its CSV shows a name that starts like a formula as
+# text, behind a ' that it also puts before a name that starts with one
 ent=$(psql -At -c "SELECT enterprise_id FROM eacct.enterprise WHERE name = 'Export Ltd'")
-PGDATABASE=$DB "$here/../../scripts/export.sh" "$ent" "$work" >/dev/null || fail "scripts/export.sh failed"
+PG_BINDIR=$BINDIR PGDATABASE=$DB "$here/../../scripts/export.sh" "$ent" "$work" >/dev/null || fail "scripts/export.sh failed"
 grep -q "^$ent,[0-9]*,'=SUM(A1),f," "$work/accounts.csv" || fail "scripts/export.sh wrote =SUM(A1) as a formula"
 grep -q "^$ent,[0-9]*,plain,f," "$work/accounts.csv" || fail "scripts/export.sh changed a plain name"
+grep -q "^$ent,[0-9]*,''quoted,f," "$work/accounts.csv" || fail "scripts/export.sh did not mark a name that starts with '"
+
+# a SQL_ASCII database stores any bytes: those that are not UTF-8 become
+# U+FFFD, and the workbook stays readable
+ASCII=${DB}_ascii
+"$BINDIR/dropdb" --if-exists "$ASCII" 2>/dev/null
+"$BINDIR/createdb" -E SQL_ASCII -T template0 --locale=C "$ASCII" || fail "cannot create $ASCII"
+PGCLIENTENCODING=SQL_ASCII "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$ASCII" >"$work/ascii.b64" <<'SQL' || fail "export in SQL_ASCII failed"
+CREATE EXTENSION eacct;
+SELECT eacct.create_enterprise('Bytes', E'ma\xc3') AS e \gset
+SELECT eacct.create_account(:e, E'caf\xe9') IS NOT NULL AS latin1 \gset
+SELECT eacct.create_account(:e, E'caf\xc3\xa9') IS NOT NULL AS utf8 \gset
+SELECT eacct.create_account(:e, E'\xff\xfe_x0041_') IS NOT NULL AS bad \gset
+SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
+SQL
+base64 -d <"$work/ascii.b64" >"$work/ascii.xlsx" || fail "SQL_ASCII export is not base64"
+/usr/bin/python3 -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
+names = [r[2] for r in list(ws.iter_rows(values_only=True))[1:]]
+want = ['ma\uFFFD', 'caf\uFFFD', 'caf\u00E9', '\uFFFD\uFFFD_x005F_x0041_']
+sys.exit(0 if names == want else 'SQL_ASCII names read back as %s, expected %s' % (ascii(names), ascii(want)))
+" "$work/ascii.xlsx" || fail "the SQL_ASCII workbook is wrong"
+"$BINDIR/dropdb" "$ASCII"
 
 # a large enterprise: bounded memory (constant-memory writer, cursor)
 psql >/dev/null <<SQL || fail "cannot create $BIG accounts"

@@ -13,7 +13,7 @@ SELECT ma_account_id AS ma FROM eacct.enterprise WHERE enterprise_id = :e \gset
 -- names with quotes, commas, non-ASCII; large and odd-cent amounts
 SELECT eacct.create_account(:e, n) FROM unnest(ARRAY[
     'plain', 'with, comma', 'with "quotes"', 'ünïcödé 账户', '=SUM(A1)', '  spaced  ',
-    '_x0041_ looks escaped', '_x005F_']) n;
+    '_x0041_ looks escaped', '_x005F_', '''quoted']) n;
 SELECT eacct.create_account(:e, 'acct-' || g) FROM generate_series(1, 200) g;
 SELECT eacct.top_up(:ma, 12345678901.23);
 SELECT eacct.set_credit_limit(account_id, (account_id * 7919 % 100000) / 100.0)

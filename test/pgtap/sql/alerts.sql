@@ -325,6 +325,7 @@ SELECT results_eq('SELECT notification_id FROM eacct.notifications WHERE sent_at
                   format('SELECT unnest(%L::bigint[] || %s::bigint)', :'first3', :fourth),
                   'sent_at set for exactly the four rows');
 SELECT is((SELECT count(*) FROM eacct.notifications WHERE sent_at IS NOT NULL AND claimed_at IS NULL), 0::bigint, 'every sent row had been claimed');
+SELECT is((SELECT count(*) FROM eacct.notifications WHERE sent_at < claimed_at), 0::bigint, 'no row was sent before it was claimed (claimed and sent in one transaction)');
 SELECT is_empty('SELECT * FROM eacct.claim_notifications()', 'still nothing to claim');
 -- the lease: after eacct.notification_lease seconds an unsent claimed row is claimable again
 SET LOCAL eacct.notification_lease = 1;

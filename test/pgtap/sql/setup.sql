@@ -57,7 +57,10 @@ SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'next\u0085line'
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'odd\uFFFF', 'x')$$, '22023', 'enterprise name contains a Unicode noncharacter', 'U+FFFF, which no XML document holds');
 SELECT is(pg_temp.error_of($$SELECT eacct.create_enterprise(E'odd\uFFFE', 'x')$$), '22023: Byte 4 starts U+FFFE.', 'errdetail names U+FFFE');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'\u00A0\u3000 \u200B', 'x')$$, '22023', 'enterprise name must not be empty', 'Unicode spaces only (no-break, ideographic, zero width) are blank');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'\u200E\u2028\u2029\u1680\u061C\uFE0F\u2066\U000E0041', 'x')$$, '22023', 'enterprise name must not be empty', 'other invisible characters only (bidi marks, line and paragraph separators, Ogham space, variation selector, tag) are blank');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, E'\u00AD\u3164')$$, '22023', 'account name must not be empty', 'a soft hyphen and a Hangul filler are blank');
 SELECT lives_ok($$SELECT eacct.create_enterprise(E'no\u00A0break', 'nb-ma')$$, 'a no-break space between words is fine');
+SELECT lives_ok($$SELECT eacct.create_enterprise(E'\u200Fvisible\u200E', 'bidi-ma')$$, 'a visible character between bidi marks is fine');
 SELECT lives_ok($$SELECT eacct.create_enterprise(repeat('é', 200), 'ma')$$, '200 characters (multibyte) is fine');
 
 -- accounts
