@@ -434,12 +434,16 @@ eacct_grant_coupon(PG_FUNCTION_ARGS)
 	eacct_require_arg(fcinfo, 2, "valid_until");
 	eacct_require_arg(fcinfo, 3, "valid_from");
 	if (PG_GETARG_TIMESTAMPTZ(2) <= PG_GETARG_TIMESTAMPTZ(3))
+	{
+		/* timestamptz_to_str() returns a static buffer: copy each */
+		char	   *until = pstrdup(timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(2)));
+		char	   *from = pstrdup(timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(3)));
+
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("coupon validity must end after it starts"),
-				 errdetail("valid_until %s is not after valid_from %s.",
-						   timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(2)),
-						   timestamptz_to_str(PG_GETARG_TIMESTAMPTZ(3)))));
+				 errdetail("valid_until %s is not after valid_from %s.", until, from)));
+	}
 
 	eacct_enter(&call, fcinfo);
 	ledger_accounts(&call, 1, &account, &a, false);

@@ -37,6 +37,12 @@
 #define EACCT_MAX_NAME	200
 /* longest idempotency key */
 #define EACCT_MAX_REQUEST_ID 200
+/*
+ * most transfers in one transfer_batch call (54000 beyond): the call keeps
+ * its elements, accounts and entries in memory (about 1 KB a transfer)
+ * and holds every lock it takes until its transaction ends
+ */
+#define EACCT_MAX_BATCH 100000
 
 /* ---- money.c ---- */
 typedef enum AmountRule

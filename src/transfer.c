@@ -610,6 +610,11 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 						   n, n2, n3,
 						   reqv ? psprintf(", request_ids %d", n4) : "")));
 
+	if (n > EACCT_MAX_BATCH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("transfer_batch takes at most %d transfers", EACCT_MAX_BATCH),
+				 errdetail("The arrays have %d elements.", n)));
 	items = palloc0(sizeof(BatchItem) * Max(n, 1));
 	ids = palloc(sizeof(int64) * Max(2 * n, 1));
 	first = n + 1;

@@ -2,7 +2,19 @@
  * verify.c — eacct.verify(enterprise_id): check every materialized balance
  * and total against the journal and history it is derived from, like
  * amcheck checks an index against its heap.  One row per mismatch; empty
- * when everything matches.
+ * when everything matches.  It checks:
+ *  - each account's balances against the sums of its journal deltas, its
+ *    last entry, its bills and its last credit change; each entry against
+ *    the one before it, and against what its kind moves;
+ *  - the history against the journal, both ways: transfer records against
+ *    their two entries, allocations against their credit_limit entries,
+ *    bills against the charges that made them, coupons against the
+ *    charges that used them (once, within value, validity and account);
+ *  - each chain of credit changes, and an enterprise's credit line, status
+ *    and totals against them and its accounts; its MA;
+ *  - transfer pairs against the records, request keys against what they
+ *    answer, administrators against their roles;
+ *  - rows of accounts or enterprises that no longer exist.
  *
  * The query runs with search_path pinned to pg_catalog, pg_temp (call.c),
  * so its operators and functions resolve to pg_catalog's.
@@ -23,7 +35,7 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"WITH acc AS (" \
 	"  SELECT * FROM eacct.account WHERE $1 IS NULL OR enterprise_id = $1)," \
 	" j AS (" \
-	"  SELECT enterprise_id, account_id, sum(d_own_cash) AS own_cash," \
+	"  SELECT enterprise_id, account_id, count(*) AS n, sum(d_own_cash) AS own_cash," \
 	"    sum(d_transfer_book) AS transfer_book, sum(d_credit_limit) AS credit_limit," \
 	"    sum(d_outstanding) AS outstanding, sum(d_overdue) AS overdue," \
 	"    (array_agg(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]" \
@@ -31,12 +43,13 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1" \
 	"  GROUP BY enterprise_id, account_id)," \
 	" bills AS (" \
-	"  SELECT enterprise_id, account_id, sum(remaining) AS outstanding," \
+	"  SELECT enterprise_id, account_id, count(*) AS n, sum(remaining) AS outstanding," \
 	"    sum(remaining) FILTER (WHERE overdue) AS overdue" \
 	"  FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1" \
 	"  GROUP BY enterprise_id, account_id)," \
 	" chain AS (" \
-	"  SELECT enterprise_id, account_id, entry_id," \
+	"  SELECT enterprise_id, account_id, entry_id, kind, amount, coupon_id, coupon_used," \
+	"    counterparty, ref_id, created_at," \
 	"    ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue] AS after," \
 	"    ARRAY[d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue] AS d," \
 	"    lag(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]," \
@@ -44,7 +57,7 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"      OVER (PARTITION BY enterprise_id, account_id ORDER BY entry_id) AS before" \
 	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1)," \
 	" rec AS (" \
-	"  SELECT enterprise_id, kind, from_account, to_account, sum(amount) AS s" \
+	"  SELECT enterprise_id, kind, from_account, to_account, count(*) AS n, sum(amount) AS s" \
 	"  FROM eacct.transfer_record WHERE $1 IS NULL OR enterprise_id = $1" \
 	"  GROUP BY enterprise_id, kind, from_account, to_account)," \
 	" pairs AS (" \
@@ -60,11 +73,34 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"  SELECT r.enterprise_id, r.from_account, r.to_account, 0, 0, r.s, 0 FROM rec r" \
 	"  WHERE r.kind = 'transfer' AND NOT EXISTS (SELECT 1 FROM eacct.transfer_pair p" \
 	"    WHERE p.enterprise_id = r.enterprise_id AND p.source_account = r.from_account" \
-	"      AND p.holder_account = r.to_account))" \
+	"      AND p.holder_account = r.to_account))," \
+	" coupons_used AS (" \
+	"  SELECT enterprise_id, coupon_id, count(*) AS n, min(entry_id) AS first," \
+	"    max(coupon_used) AS most, min(account_id) AS lo, max(account_id) AS hi," \
+	"    min(created_at) AS earliest, max(created_at) AS latest" \
+	"  FROM chain WHERE coupon_id IS NOT NULL GROUP BY enterprise_id, coupon_id)," \
+	" orphans AS (" \
+	"  SELECT enterprise_id, account_id, n, 'journal entries' AS what FROM j" \
+	"  UNION ALL SELECT enterprise_id, account_id, n, 'bills' FROM bills" \
+	"  UNION ALL SELECT enterprise_id, account_id, count(*), 'coupons' FROM eacct.coupon" \
+	"    WHERE $1 IS NULL OR enterprise_id = $1 GROUP BY enterprise_id, account_id" \
+	"  UNION ALL SELECT enterprise_id, account_id, count(*), 'credit changes'" \
+	"    FROM eacct.credit_change WHERE account_id IS NOT NULL" \
+	"      AND ($1 IS NULL OR enterprise_id = $1) GROUP BY enterprise_id, account_id" \
+	"  UNION ALL SELECT r.enterprise_id, s.account_id, sum(r.n), 'transfer records'" \
+	"    FROM rec r CROSS JOIN LATERAL (VALUES (r.from_account), (r.to_account)) s(account_id)" \
+	"    GROUP BY r.enterprise_id, s.account_id" \
+	"  UNION ALL SELECT p.enterprise_id, s.account_id, count(*), 'transfer pairs'" \
+	"    FROM eacct.transfer_pair p" \
+	"    CROSS JOIN LATERAL (VALUES (p.source_account), (p.holder_account)) s(account_id)" \
+	"    WHERE $1 IS NULL OR p.enterprise_id = $1 GROUP BY p.enterprise_id, s.account_id)" \
 	" SELECT a.enterprise_id, a.account_id, p.problem" \
 	"   FROM acc a" \
 	"   LEFT JOIN j ON j.enterprise_id = a.enterprise_id AND j.account_id = a.account_id" \
 	"   LEFT JOIN bills b ON b.enterprise_id = a.enterprise_id AND b.account_id = a.account_id" \
+	"   LEFT JOIN LATERAL (SELECT c.new_limit FROM eacct.credit_change c" \
+	"       WHERE c.enterprise_id = a.enterprise_id AND c.account_id = a.account_id" \
+	"       ORDER BY c.change_id DESC LIMIT 1) l ON true" \
 	"   CROSS JOIN LATERAL (VALUES" \
 	"     ('own_cash', a.own_cash, coalesce(j.own_cash, 0), coalesce(j.last[1][1], 0))," \
 	"     ('transfer_book', a.transfer_book, coalesce(j.transfer_book, 0), coalesce(j.last[1][2], 0))," \
@@ -83,7 +119,10 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"     (CASE WHEN v.col = 'overdue' AND v.bal <> coalesce(b.overdue, 0)" \
 	"        THEN format('overdue is %s but overdue bills sum to %s'," \
 	"        v.bal * 0.01, coalesce(b.overdue, 0) * 0.01) END)," \
-	"     (CASE WHEN v.bal < 0 THEN format('%s is negative: %s', v.col, v.bal * 0.01) END)" \
+	"     (CASE WHEN v.bal < 0 THEN format('%s is negative: %s', v.col, v.bal * 0.01) END)," \
+	"     (CASE WHEN v.col = 'credit_limit' AND v.bal <> coalesce(l.new_limit, 0)" \
+	"        THEN format('credit_limit is %s but the credit history says %s'," \
+	"        v.bal * 0.01, coalesce(l.new_limit, 0) * 0.01) END)" \
 	"   ) AS p(problem)" \
 	"  WHERE p.problem IS NOT NULL" \
 	" UNION ALL" \
@@ -101,6 +140,11 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"   LEFT JOIN LATERAL (SELECT c.new_limit FROM eacct.credit_change c" \
 	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL" \
 	"       ORDER BY c.change_id DESC LIMIT 1) l ON true" \
+	"   LEFT JOIN LATERAL (SELECT CASE WHEN NOT coalesce(bool_or(c.kind = 'apply'), false) THEN 'none'" \
+	"         WHEN bool_or(c.kind = 'confirm') THEN 'active'" \
+	"         ELSE 'pending_confirmation' END AS status" \
+	"       FROM eacct.credit_change c" \
+	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL) h ON true" \
 	"   CROSS JOIN LATERAL (VALUES" \
 	"     (CASE WHEN e.allocated <> s.allocated THEN format(" \
 	"        'allocated is %s but the credit limits of its accounts sum to %s'," \
@@ -111,7 +155,10 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"     (CASE WHEN e.credit_line <> coalesce(l.new_limit, 0) THEN format(" \
 	"        'credit_line is %s but the credit history says %s'," \
 	"        e.credit_line * 0.01, coalesce(l.new_limit, 0) * 0.01) END)," \
-	"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format(" \
+	"     (CASE WHEN e.credit_status <> coalesce(h.status, 'none') THEN format(" \
+	"        'credit_status is %s but the credit history says %s'," \
+	"        e.credit_status, coalesce(h.status, 'none')) END)," \
+"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format(" \
 	"        'allocated %s exceeds the credit line %s'," \
 	"        e.allocated * 0.01, e.credit_line * 0.01) END)," \
 	"     (CASE WHEN NOT EXISTS (SELECT 1 FROM eacct.account m" \
@@ -150,6 +197,124 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"             AND q.args = format('%s,%s,%s', tr.from_account, tr.to_account," \
 	"                                 (tr.amount * 0.01)::numeric(30, 2)))" \
 	"        END" \
+	" UNION ALL" \
+	" SELECT a.enterprise_id, a.account_id," \
+	"   format('account %s belongs to enterprise %s, which does not exist'," \
+	"          a.account_id, a.enterprise_id)" \
+	"   FROM acc a WHERE NOT EXISTS (SELECT 1 FROM eacct.enterprise e" \
+	"     WHERE e.enterprise_id = a.enterprise_id)" \
+	" UNION ALL" \
+	" SELECT o.enterprise_id, o.account_id, format('account %s, which does not exist, has %s: %s'," \
+	"   o.account_id, o.what, sum(o.n))" \
+	"   FROM orphans o WHERE NOT EXISTS (SELECT 1 FROM eacct.account a" \
+	"     WHERE a.enterprise_id = o.enterprise_id AND a.account_id = o.account_id)" \
+	"  GROUP BY o.enterprise_id, o.account_id, o.what" \
+	" UNION ALL" \
+	" SELECT o.enterprise_id, NULL::bigint," \
+	"   format('enterprise %s, which does not exist, has %s: %s', o.enterprise_id, o.what, o.n)" \
+	"   FROM (SELECT enterprise_id, count(*) AS n, 'credit changes' AS what" \
+	"           FROM eacct.credit_change GROUP BY enterprise_id" \
+	"         UNION ALL SELECT enterprise_id, count(*), 'request keys'" \
+	"           FROM eacct.request GROUP BY enterprise_id" \
+	"         UNION ALL SELECT enterprise_id, count(*), 'administrators'" \
+	"           FROM eacct.enterprise_admin GROUP BY enterprise_id) o" \
+	"  WHERE $1 IS NULL AND NOT EXISTS (SELECT 1 FROM eacct.enterprise e" \
+	"     WHERE e.enterprise_id = o.enterprise_id)" \
+	" UNION ALL" \
+	" SELECT c.enterprise_id, c.account_id," \
+	"   format('credit change %s starts from %s but the change before it ended at %s'," \
+	"          c.change_id, c.old_limit * 0.01, c.prev * 0.01)" \
+	"   FROM (SELECT enterprise_id, account_id, change_id, old_limit," \
+	"           lag(new_limit, 1, 0::bigint) OVER (PARTITION BY enterprise_id, account_id" \
+	"             ORDER BY change_id) AS prev" \
+	"         FROM eacct.credit_change WHERE $1 IS NULL OR enterprise_id = $1) c" \
+	"  WHERE c.old_limit <> c.prev" \
+	" UNION ALL" \
+	" SELECT c.enterprise_id, c.account_id," \
+	"   format('journal entry %s (%s of %s) does not change the balances as a %s does'," \
+	"          c.entry_id, c.kind, c.amount * 0.01, c.kind)" \
+	"   FROM chain c WHERE NOT coalesce(CASE c.kind" \
+	"     WHEN 'transfer_out' THEN c.d = ARRAY[-c.amount, 0, 0, 0, 0]" \
+	"     WHEN 'transfer_in' THEN c.d = ARRAY[0, c.amount, 0, 0, 0]" \
+	"     WHEN 'withdraw_out' THEN c.d = ARRAY[0, -c.amount, 0, 0, 0]" \
+	"     WHEN 'withdraw_in' THEN c.d = ARRAY[c.amount, 0, 0, 0, 0]" \
+	"     WHEN 'overdue' THEN c.d = ARRAY[0, 0, 0, 0, c.amount]" \
+	"     WHEN 'credit_limit' THEN c.d[1] = 0 AND c.d[2] = 0 AND c.d[4] = 0 AND c.d[5] = 0" \
+	"       AND abs(c.d[3]) = c.amount" \
+	"     WHEN 'charge' THEN c.d[1] <= 0 AND c.d[2] <= 0 AND c.d[3] = 0 AND c.d[4] >= 0" \
+	"       AND c.d[5] = 0 AND c.coupon_used - c.d[1] - c.d[2] + c.d[4] = c.amount" \
+	"     WHEN 'top_up' THEN c.d[1] >= 0 AND c.d[2] = 0 AND c.d[3] = 0 AND c.d[4] <= 0" \
+	"       AND c.d[5] <= 0 AND c.d[5] >= c.d[4] AND c.d[1] - c.d[4] = c.amount" \
+	"     END, false)" \
+	" UNION ALL" \
+	" SELECT coalesce(x.enterprise_id, c.enterprise_id), coalesce(x.account_id, c.account_id)," \
+	"   CASE WHEN c.entry_id IS NULL THEN format('%s record %s has no %s journal entry'," \
+	"          x.kind, x.record_id, x.entry_kind)" \
+	"     WHEN x.record_id IS NULL THEN format('journal entry %s (%s) has no record %s'," \
+	"          c.entry_id, c.kind, c.ref_id)" \
+	"     ELSE format('journal entry %s (%s of %s with account %s) disagrees with %s record %s" \
+	" (%s with account %s)', c.entry_id, c.kind, c.amount * 0.01, c.counterparty, x.kind," \
+	"          x.record_id, x.amount * 0.01, x.counterparty) END" \
+	"   FROM (SELECT r.enterprise_id, r.record_id, r.kind, r.amount, s.account_id," \
+	"           r.kind || s.side AS entry_kind, s.counterparty" \
+	"         FROM eacct.transfer_record r CROSS JOIN LATERAL (VALUES" \
+	"           (r.from_account, '_out', r.to_account), (r.to_account, '_in', r.from_account))" \
+	"           s(account_id, side, counterparty)" \
+	"         WHERE $1 IS NULL OR r.enterprise_id = $1) x" \
+	"   FULL JOIN (SELECT * FROM chain" \
+	"       WHERE kind IN ('transfer_out', 'transfer_in', 'withdraw_out', 'withdraw_in')) c" \
+	"     ON c.enterprise_id = x.enterprise_id AND c.account_id = x.account_id" \
+	"    AND c.ref_id = x.record_id AND c.kind = x.entry_kind" \
+	"  WHERE c.entry_id IS NULL OR x.record_id IS NULL OR c.amount <> x.amount" \
+	"     OR c.counterparty IS DISTINCT FROM x.counterparty" \
+	" UNION ALL" \
+	" SELECT coalesce(x.enterprise_id, c.enterprise_id), coalesce(x.account_id, c.account_id)," \
+	"   CASE WHEN c.entry_id IS NULL THEN format('credit change %s (%s to %s) has no journal entry'," \
+	"          x.change_id, x.old_limit * 0.01, x.new_limit * 0.01)" \
+	"     WHEN x.change_id IS NULL THEN format('journal entry %s (credit_limit) has no credit change %s'," \
+	"          c.entry_id, c.ref_id)" \
+	"     ELSE format('journal entry %s moves credit_limit by %s but credit change %s by %s'," \
+	"          c.entry_id, c.d[3] * 0.01, x.change_id, (x.new_limit - x.old_limit) * 0.01) END" \
+	"   FROM (SELECT * FROM eacct.credit_change WHERE kind = 'allocate'" \
+	"           AND new_limit <> old_limit AND ($1 IS NULL OR enterprise_id = $1)) x" \
+	"   FULL JOIN (SELECT * FROM chain WHERE kind = 'credit_limit') c" \
+	"     ON c.enterprise_id = x.enterprise_id AND c.account_id = x.account_id" \
+	"    AND c.ref_id = x.change_id" \
+	"  WHERE c.entry_id IS NULL OR x.change_id IS NULL OR c.d[3] <> x.new_limit - x.old_limit" \
+	" UNION ALL" \
+	" SELECT coalesce(x.enterprise_id, c.enterprise_id), coalesce(x.account_id, c.account_id)," \
+	"   CASE WHEN c.entry_id IS NULL THEN format('bill %s of %s has no charge in the journal'," \
+	"          x.bill_id, x.amount * 0.01)" \
+	"     WHEN x.bill_id IS NULL THEN format('journal entry %s (charge) put %s on credit" \
+	" without a bill', c.entry_id, c.d[4] * 0.01)" \
+	"     ELSE format('bill %s is %s but journal entry %s put %s on credit', x.bill_id," \
+	"          x.amount * 0.01, c.entry_id, c.d[4] * 0.01) END" \
+	"   FROM (SELECT * FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1) x" \
+	"   FULL JOIN (SELECT * FROM chain WHERE kind = 'charge' AND d[4] > 0) c" \
+	"     ON c.enterprise_id = x.enterprise_id AND c.account_id = x.account_id" \
+	"    AND c.entry_id = x.entry_id AND c.ref_id = x.bill_id" \
+	"  WHERE c.entry_id IS NULL OR x.bill_id IS NULL OR c.d[4] <> x.amount" \
+	" UNION ALL" \
+	" SELECT k.enterprise_id, k.account_id, p.problem" \
+	"   FROM eacct.coupon k" \
+	"   LEFT JOIN coupons_used u ON u.enterprise_id = k.enterprise_id AND u.coupon_id = k.coupon_id" \
+	"   CROSS JOIN LATERAL (VALUES" \
+	"     (CASE WHEN u.n > 1 THEN format('coupon %s was used by %s journal entries'," \
+	"        k.coupon_id, u.n) END)," \
+	"     (CASE WHEN u.n > 0 AND k.used_at IS NULL THEN format(" \
+	"        'coupon %s is not marked used, but journal entry %s used it', k.coupon_id, u.first) END)," \
+	"     (CASE WHEN u.n IS NULL AND k.used_at IS NOT NULL THEN format(" \
+	"        'coupon %s is marked used, but no journal entry used it', k.coupon_id) END)," \
+	"     (CASE WHEN u.most > k.face_value THEN format(" \
+	"        'coupon %s is worth %s, but a journal entry used %s of it'," \
+	"        k.coupon_id, k.face_value * 0.01, u.most * 0.01) END)," \
+	"     (CASE WHEN u.lo <> k.account_id OR u.hi <> k.account_id THEN format(" \
+	"        'coupon %s of account %s was used by a charge of another account'," \
+	"        k.coupon_id, k.account_id) END)," \
+	"     (CASE WHEN u.earliest < k.valid_from OR u.latest >= k.valid_until THEN format(" \
+	"        'coupon %s was used outside its validity', k.coupon_id) END)" \
+	"   ) AS p(problem)" \
+	"  WHERE ($1 IS NULL OR k.enterprise_id = $1) AND p.problem IS NOT NULL" \
 	" UNION ALL" \
 	" SELECT p.enterprise_id, p.holder_account, format(" \
 	"   'transfers from account %s: transferred %s and withdrawn %s, records say %s and %s'," \

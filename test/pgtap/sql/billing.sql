@@ -64,6 +64,9 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.grant_coupon(%s, 5, now(), no
     'coupon validity must end after it starts', 'grant_coupon: valid_until = valid_from');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.grant_coupon(%s, 5, now() - interval '1 second')$$, :m1), '22023',
     'coupon validity must end after it starts', 'grant_coupon: valid_until before valid_from');
+SELECT is(pg_temp.error_of(format($$SELECT eacct.grant_coupon(%s, 5, '2030-01-01 00:00:00+00', '2031-06-01 00:00:00+00')$$, :m1)),
+    '22023: valid_until 2029-12-31 16:00:00-08 is not after valid_from 2031-05-31 17:00:00-07.',
+    'grant_coupon: the errdetail names both dates');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.grant_coupon(%s, 0, now() + interval '1 day')$$, :m1), '22023',
     'face value must be greater than zero', 'grant_coupon: zero face value');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.grant_coupon(%s, 1.005, now() + interval '1 day')$$, :m1), '22023',

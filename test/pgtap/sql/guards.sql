@@ -294,6 +294,91 @@ ROLLBACK TO SAVEPOINT damage;
 
 
 -- ---------------------------------------------------------------------------
+-- past the guards, history that no longer agrees with the journal, and rows
+-- of accounts or enterprises that were deleted, are reported by verify()
+-- ---------------------------------------------------------------------------
+SELECT entry_id AS g1_top_up FROM eacct.journal_entry WHERE account_id = :g1 AND kind = 'top_up' \gset
+SELECT entry_id AS g1_out FROM eacct.journal_entry WHERE account_id = :g1 AND kind = 'transfer_out' \gset
+SELECT entry_id AS g2_in FROM eacct.journal_entry WHERE account_id = :g2 AND kind = 'transfer_in' \gset
+SELECT entry_id AS g2_limit, ref_id AS g2_change FROM eacct.journal_entry WHERE account_id = :g2 AND kind = 'credit_limit' \gset
+SELECT entry_id AS g2_charge FROM eacct.journal_entry WHERE account_id = :g2 AND kind = 'charge' \gset
+SELECT record_id AS rec FROM eacct.transfer_record WHERE from_account = :g1 \gset
+SELECT bill_id AS bill FROM eacct.bill WHERE account_id = :g2 \gset
+SAVEPOINT damage;
+ALTER TABLE eacct.account DISABLE TRIGGER ALL;
+DELETE FROM eacct.account WHERE account_id = :g1;
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%1$s::bigint, 'account %1$s, which does not exist, has journal entries: 2'::text),
+                    (%1$s, 'account %1$s, which does not exist, has transfer records: 1'),
+                    (%1$s, 'account %1$s, which does not exist, has transfer pairs: 1'),
+                    (%1$s, 'account %1$s, which does not exist, has coupons: 1')$$, :g1),
+    'verify reports the journal entries, records, pairs and coupons of a deleted account');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.enterprise DISABLE TRIGGER ALL;
+DELETE FROM eacct.enterprise WHERE enterprise_id = :ent;
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify() WHERE enterprise_id = %s', :ent),
+    format($$SELECT account_id, format('account %%s belongs to enterprise %1$s, which does not exist', account_id)
+               FROM eacct.account WHERE enterprise_id = %1$s
+             UNION ALL VALUES (NULL::bigint, 'enterprise %1$s, which does not exist, has credit changes: 3'),
+                              (NULL, 'enterprise %1$s, which does not exist, has request keys: 1')$$, :ent),
+    'verify() reports the accounts, credit history and keys of a deleted enterprise');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.enterprise DISABLE TRIGGER enterprise_guard;
+UPDATE eacct.enterprise SET credit_status = 'pending_confirmation' WHERE enterprise_id = :ent;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    $$VALUES ('credit_status is pending_confirmation but the credit history says active'::text)$$,
+    'verify reports a credit status the credit history does not give');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.coupon DISABLE TRIGGER coupon_guard;
+UPDATE eacct.coupon SET used_at = now() WHERE coupon_id = :k1;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES ('coupon %s is marked used, but no journal entry used it'::text)$$, :k1),
+    'verify reports a coupon marked used that no charge used');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.transfer_record DISABLE TRIGGER ALL;
+ALTER TABLE eacct.transfer_pair DISABLE TRIGGER transfer_pair_guard;
+UPDATE eacct.transfer_record SET amount = 1500 WHERE record_id = :rec;
+UPDATE eacct.transfer_pair SET transferred = 1500 WHERE source_account = :g1;
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%s::bigint, 'journal entry %s (transfer_out of 10.00 with account %s) disagrees with transfer record %s (15.00 with account %s)'::text),
+                    (%s, 'journal entry %s (transfer_in of 10.00 with account %s) disagrees with transfer record %s (15.00 with account %s)'),
+                    (NULL, 'request_id tap-guard-1 answers transfer %s, which the transfer history with its arguments does not hold')$$,
+           :g1, :g1_out, :g2, :rec, :g2, :g2, :g2_in, :g1, :rec, :g1, :rec),
+    'verify reports a record and its pair changed together against the journal');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.transfer_record DISABLE TRIGGER ALL;
+ALTER TABLE eacct.transfer_pair DISABLE TRIGGER ALL;
+DELETE FROM eacct.transfer_record WHERE record_id = :rec;
+DELETE FROM eacct.transfer_pair WHERE source_account = :g1;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES ('journal entry %s (transfer_out) has no record %s'::text),
+                    ('journal entry %s (transfer_in) has no record %s'),
+                    ('request_id tap-guard-1 answers transfer %s, which the transfer history with its arguments does not hold')$$,
+           :g1_out, :rec, :g2_in, :rec, :rec),
+    'verify reports a transfer erased from the history with its pair');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.journal_entry DISABLE TRIGGER ALL;
+UPDATE eacct.journal_entry SET amount = amount + 100 WHERE entry_id = :g1_top_up;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES ('journal entry %s (top_up of 51.00) does not change the balances as a top_up does'::text)$$, :g1_top_up),
+    'verify reports a journal entry whose amount no longer matches its deltas');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.credit_change DISABLE TRIGGER ALL;
+UPDATE eacct.credit_change SET new_limit = 3000 WHERE change_id = :g2_change;
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%s::bigint, 'credit_limit is 20.00 but the credit history says 30.00'::text),
+                    (%s, 'journal entry %s moves credit_limit by 20.00 but credit change %s by 30.00')$$,
+           :g2, :g2, :g2_limit, :g2_change),
+    'verify reports an allocation rewritten in the credit history');
+ROLLBACK TO SAVEPOINT damage;
+ALTER TABLE eacct.bill DISABLE TRIGGER ALL;
+UPDATE eacct.bill SET amount = amount + 1 WHERE bill_id = :bill;
+SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES ('bill %s is 15.01 but journal entry %s put 15.00 on credit'::text)$$, :bill, :g2_charge),
+    'verify reports a bill that no longer matches the charge that made it');
+ROLLBACK TO SAVEPOINT damage;
+
+-- ---------------------------------------------------------------------------
 -- account_balances_check (eacct.account_balances_ok) holds even past the
 -- guard: no negative balance or threshold, no overdue debt above the
 -- outstanding debt, no unknown alert status (23514); nothing changes

@@ -417,6 +417,8 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARR
     '22023', 'transfer_batch arrays must have the same length', 'batch: more amounts than accounts');
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1], ARRAY['r1', 'r2'])$$, :bs, :bd1),
     '22023', 'transfer_batch arrays must have the same length', 'batch: more request_ids than elements');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(array_fill(%s::bigint, ARRAY[100001]), array_fill(%s::bigint, ARRAY[100001]), array_fill(0.01, ARRAY[100001]))', :bs, :bd1),
+    '54000', 'transfer_batch takes at most 100000 transfers', 'batch: 100,001 transfers are over the limit');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(NULL, ARRAY[%s], ARRAY[1])', :bd1),
     '22023', 'from_accounts must not be null', 'batch: NULL from_accounts');
 SET ROLE tap_transfer_nobody;
