@@ -75,6 +75,16 @@ static EacctPlan make_overdue = {
 	3, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID}
 };
 
+/* whether the bills due would take the enterprise's overdue total past $4 */
+static EacctPlan due_too_large = {
+	"SELECT COALESCE(pg_catalog.sum(b.remaining), 0) OPERATOR(pg_catalog.>) $4"
+	" FROM eacct.bill b WHERE b.enterprise_id OPERATOR(pg_catalog.=) $1"
+	"   AND b.account_id OPERATOR(pg_catalog.=) ANY ($2)"
+	"   AND b.remaining OPERATOR(pg_catalog.>) 0 AND NOT b.overdue"
+	"   AND b.due_at OPERATOR(pg_catalog.<) $3",
+	4, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, NUMERICOID}
+};
+
 static EacctPlan update_term = {
 	"UPDATE eacct.enterprise SET payment_term = $2"
 	" WHERE enterprise_id OPERATOR(pg_catalog.=) $1",
@@ -285,8 +295,11 @@ eacct_top_up(PG_FUNCTION_ARGS)
  * mark_overdue(as_of timestamptz) -> integer
  *
  * Bills due before as_of become overdue: per enterprise, lock the accounts
- * concerned (ascending), move their bills, then lock the enterprise and
- * add to its overdue total.  Returns the number of bills moved.
+ * concerned (ascending), then the enterprise, move their bills and add to
+ * its overdue total.  Returns the number of bills moved.  An enterprise
+ * whose overdue total the bills would take past the largest amount is
+ * left as it is, with a WARNING: one enterprise's figures must not stop
+ * the scheduled run for all the others (SPEC section 9).
  */
 Datum
 eacct_mark_overdue(PG_FUNCTION_ARGS)
@@ -320,6 +333,7 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		int			end = start;
 		int			k;
 		LedgerAccount *accs;
+		LedgerEnterprise e;
 		Datum	   *elems;
 		Datum		values[3];
 		int64		total = 0;
@@ -339,6 +353,28 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		values[0] = Int64GetDatum(ents[start]);
 		values[1] = eacct_array(elems, NULL, k, INT8OID);
 		values[2] = as_of;
+		/* the enterprise after its accounts (lock order), before any write */
+		ledger_lock_enterprise(&call, ents[start], &e);
+		{
+			Datum		check[4] = {values[0], values[1], values[2],
+				DirectFunctionCall1(int8_numeric, Int64GetDatum(PG_INT64_MAX - e.overdue))};
+
+			bool		isnull;
+
+			if (eacct_exec(&due_too_large, check, NULL, false, 0) == 1 &&
+				DatumGetBool(SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1, &isnull)))
+			{
+				ereport(WARNING,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("mark_overdue left enterprise " INT64_FORMAT " as it was",
+								ents[start]),
+						 errdetail("Its overdue debt is %s; the bills due would take it past the largest amount, %s.",
+								   eacct_cents_to_cstring(e.overdue),
+								   eacct_cents_to_cstring(PG_INT64_MAX))));
+				start = end;
+				continue;
+			}
+		}
 		rows = ledger_write(&make_overdue, values, NULL);
 		moved += rows;
 		for (int r = 0; r < rows; r++)
@@ -360,9 +396,6 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		}
 		if (total > 0)
 		{
-			LedgerEnterprise e;
-
-			ledger_lock_enterprise(&call, ents[start], &e);
 			e.overdue = eacct_add(e.overdue, total);
 			ledger_write_enterprise(&call, &e);
 		}

@@ -280,6 +280,40 @@ SELECT * FROM pg_temp.rejects(format($$SELECT eacct.set_payment_term(%s, '1 day'
 SELECT * FROM pg_temp.rejects(format($$SELECT eacct.grant_coupon(%s, 1, now() + interval '1 day')$$, :t1), '42501', NULL, 'grant_coupon needs the operator grant');
 RESET ROLE;
 
+-- one enterprise whose overdue total the due bills would take past the
+-- largest amount is left as it is (WARNING); the others are still moved
+SAVEPOINT overflow;
+SELECT eacct.create_enterprise('tap-small-debt', 'small-ma') AS se \gset
+SELECT eacct.create_account(:se, 's1') AS s1 \gset
+SELECT eacct.enable_account_center(:se);
+SELECT eacct.apply_credit_line(:se, 100) \gset
+SELECT eacct.confirm_credit_contract(:se);
+SELECT eacct.set_credit_limit(:s1, 10) \gset
+SELECT eacct.charge(:s1, 5) \gset
+SELECT eacct.create_enterprise('tap-huge-debt', 'huge-ma') AS he \gset
+SELECT eacct.create_account(:he, 'p') AS p, eacct.create_account(:he, 'q') AS q, eacct.create_account(:he, 'r') AS r \gset
+SELECT eacct.enable_account_center(:he);
+SELECT eacct.apply_credit_line(:he, 92233720368547758.07) \gset
+SELECT eacct.confirm_credit_contract(:he);
+SELECT eacct.set_credit_limit(:p, 92233720368547758.07) \gset
+SELECT eacct.charge(:p, 92233720368547758.07) \gset
+SELECT eacct.top_up(:q, 92233720368547758.07) \gset
+SELECT eacct.transfer(:q, :p, 92233720368547758.07) \gset
+SELECT eacct.set_credit_limit(:p, 0.01) \gset
+SELECT eacct.set_credit_limit(:r, 92233720368547758.06) \gset
+SELECT eacct.charge(:r, 92233720368547758.06) \gset
+SET LOCAL client_min_messages = error;
+SELECT ok(eacct.mark_overdue(now() + interval '31 days') >= 1, 'mark_overdue runs although one enterprise''s overdue total would not fit');
+RESET client_min_messages;
+SELECT is((SELECT overdue FROM eacct.account_assets WHERE account_id = :s1), 5.00, 'the other enterprise''s bill is overdue');
+SELECT is((SELECT count(*) FROM eacct.bill WHERE enterprise_id = :he AND overdue), 0::bigint, 'no bill of the enterprise that would overflow moved');
+SELECT is((SELECT overdue FROM eacct.enterprise_credit WHERE enterprise_id = :he), 0.00, 'its overdue total is as it was');
+SET LOCAL client_min_messages = error;
+SELECT is(eacct.mark_overdue(now() + interval '31 days'), 0, 'a second run moves nothing and does not fail');
+RESET client_min_messages;
+SELECT is((SELECT count(*) FROM eacct.verify(:se)) + (SELECT count(*) FROM eacct.verify(:he)), 0::bigint, 'verify() finds nothing in either');
+ROLLBACK TO SAVEPOINT overflow;
+
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(acme) finds nothing');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent2)), 0::bigint, 'verify(globex) finds nothing');
