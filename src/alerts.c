@@ -127,16 +127,10 @@ eacct_set_low_balance_alert_batch(PG_FUNCTION_ARGS)
 	enabled = PG_GETARG_BOOL(2);
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
+	eacct_no_null_elements(nulls, n, "account_ids");
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	for (int i = 0; i < n; i++)
-	{
-		if (nulls[i])
-			ereport(ERROR,
-					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-					 errmsg("account_ids must not contain NULL"),
-					 errdetail("Element %d is NULL.", i + 1)));
 		ids[i] = DatumGetInt64(elems[i]);
-	}
 	k = eacct_distinct_ids(ids, n);
 	if (k == 0)
 		PG_RETURN_INT32(0);
@@ -190,7 +184,19 @@ eacct_mark_sent(PG_FUNCTION_ARGS)
 	Datum		values[1];
 	int			n;
 
-	values[0] = PointerGetDatum(eacct_array_arg(fcinfo, 0, "notification_ids"));
+	ArrayType  *arr = eacct_array_arg(fcinfo, 0, "notification_ids");
+
+	/* a NULL id is a caller's bug, refused as in every other id array */
+	if (array_contains_nulls(arr))
+	{
+		Datum	   *elems;
+		bool	   *nulls;
+
+		deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
+						  &elems, &nulls, &n);
+		eacct_no_null_elements(nulls, n, "notification_ids");
+	}
+	values[0] = PointerGetDatum(arr);
 	eacct_enter(&call, fcinfo);
 	n = eacct_exec(&mark, values, NULL, false, 0);
 	eacct_leave(&call);

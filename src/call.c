@@ -464,6 +464,18 @@ eacct_array_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 	return arr;
 }
 
+/* 22023 at the first NULL element of an array argument of n elements */
+void
+eacct_no_null_elements(const bool *nulls, int n, const char *what)
+{
+	for (int i = 0; nulls && i < n; i++)
+		if (nulls[i])
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("%s must not contain NULL", what),
+					 errdetail("Element %d is NULL.", i + 1)));
+}
+
 int64
 eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 {

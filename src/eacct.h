@@ -142,6 +142,7 @@ extern void eacct_require_arg(FunctionCallInfo fcinfo, int argno,
 extern int64 eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what);
 extern struct ArrayType *eacct_array_arg(FunctionCallInfo fcinfo, int argno,
 										 const char *what);
+extern void eacct_no_null_elements(const bool *nulls, int n, const char *what);
 extern char *eacct_name_arg(FunctionCallInfo fcinfo, int argno,
 							const char *what);
 extern void eacct_check_label(const char *s, int maxlen, const char *what);

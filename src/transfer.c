@@ -678,6 +678,8 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	rb = record_buffer(n);
 	eacct_enter(&call, fcinfo);
 	(void) ledger_accounts_missing_ok(&call, nids, ids, accs, true);
+	/* an error below names the element it belongs to, or none */
+	current = 0;
 	PG_TRY();
 	{
 		for (int i = 0; i < first - 1; i++)
@@ -710,6 +712,8 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			BatchItem  *it = byreq[r];
 			bool		mismatch;
 
+			/* a failure to reserve the key (40001, 40P01) is this element's */
+			current = it->index;
 			it->done_before = ledger_request_try(&call, it->a->enterprise_id,
 												 it->request_id, "transfer",
 												 pair_args(it->from, it->to, it->amount),
@@ -720,6 +724,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 				first_failed = FAILED_KEY;
 			}
 		}
+		current = 0;
 
 		for (int i = 0; i < first - 1; i++)
 		{

@@ -184,13 +184,18 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	" SELECT q.enterprise_id, NULL::bigint," \
 	"   format('request_id %s answers %s %s, which the %s does not hold', q.request_id," \
 	"          q.operation, q.result," \
-	"          CASE WHEN q.operation IN ('top_up', 'charge') THEN 'journal'" \
+	"          CASE WHEN q.operation IN ('top_up', 'charge') THEN 'journal with its arguments'" \
 	"               ELSE 'transfer history with its arguments' END)" \
 	"   FROM eacct.request q" \
 	"  WHERE ($1 IS NULL OR q.enterprise_id = $1)" \
 	"    AND CASE WHEN q.operation IN ('top_up', 'charge') THEN NOT EXISTS (" \
 	"          SELECT 1 FROM eacct.journal_entry je WHERE je.enterprise_id = q.enterprise_id" \
-	"             AND je.entry_id = q.result AND je.kind = q.operation)" \
+	"             AND je.entry_id = q.result AND je.kind = q.operation" \
+	/* args: "account,amount[,...]" since 0.5.0, "amount[,...]" before (the amount has a point) */ \
+	"             AND CASE WHEN split_part(q.args, ',', 1) ~ '^[0-9]+$'" \
+	"               THEN split_part(q.args, ',', 1) = je.account_id::text" \
+	"                AND split_part(q.args, ',', 2) = (je.amount * 0.01)::numeric(30, 2)::text" \
+	"               ELSE split_part(q.args, ',', 1) = (je.amount * 0.01)::numeric(30, 2)::text END)" \
 	"        ELSE NOT EXISTS (" \
 	"          SELECT 1 FROM eacct.transfer_record tr WHERE tr.enterprise_id = q.enterprise_id" \
 	"             AND tr.record_id = q.result AND tr.kind = q.operation" \

@@ -296,6 +296,8 @@ SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.claim_notifications(0)', '220
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.claim_notifications(-1)', '22023', 'max_rows must be greater than zero', 'claim -1 rows');
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.claim_notifications(NULL)', '22023', 'max_rows must not be null', 'claim NULL rows');
 SELECT * FROM pg_temp.rejects('SELECT eacct.mark_sent(NULL)', '22023', 'notification_ids must not be null', 'mark_sent NULL');
+SELECT * FROM pg_temp.rejects('SELECT eacct.mark_sent(ARRAY[1, NULL]::bigint[])', '22023', 'notification_ids must not contain NULL', 'mark_sent of a NULL element');
+SELECT is(pg_temp.error_of('SELECT eacct.mark_sent(ARRAY[1, NULL]::bigint[])'), '22023: Element 2 is NULL.', 'mark_sent: the detail names the NULL element');
 
 SELECT count(*) AS total FROM eacct.notification \gset
 SELECT is((SELECT count(*) FROM eacct.notification WHERE claimed_at IS NULL AND sent_at IS NULL), :total::bigint, 'nothing claimed or sent yet');

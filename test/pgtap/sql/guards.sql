@@ -480,13 +480,22 @@ ALTER TABLE eacct.request DISABLE TRIGGER request_guard_insert;
 INSERT INTO eacct.request (enterprise_id, request_id, operation, args, result)
 VALUES (:ent, 'tap-forged-topup', 'top_up', :g1 || ',5.00', -1),
        (:ent, 'tap-forged-transfer', 'transfer', :g1 || ',' || :g2 || ',99.00',
-        (SELECT record_id FROM eacct.transfer_record WHERE request_id = 'tap-guard-1'));
+        (SELECT record_id FROM eacct.transfer_record WHERE request_id = 'tap-guard-1')),
+       -- g1's top-up of 50.00, claimed by a key of g2, by one of another
+       -- amount, and (rightly) by a key written as before 0.5.0
+       (:ent, 'tap-forged-other-account', 'top_up', :g2 || ',50.00', :g1_top_up),
+       (:ent, 'tap-forged-amount', 'top_up', :g1 || ',7.00', :g1_top_up),
+       (:ent, 'tap-forged-legacy-amount', 'top_up', '7.00', :g1_top_up),
+       (:ent, 'tap-legacy', 'top_up', '50.00', :g1_top_up);
 ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard_insert;
 SELECT set_eq(format('SELECT problem FROM eacct.verify(%s)', :ent),
-    format($$VALUES ('request_id tap-forged-topup answers top_up -1, which the journal does not hold'),
-                    ('request_id tap-forged-transfer answers transfer %s, which the transfer history with its arguments does not hold')$$,
-           (SELECT record_id FROM eacct.transfer_record WHERE request_id = 'tap-guard-1')),
-    'verify() reports request keys that answer with nothing or with another call''s record');
+    format($$VALUES ('request_id tap-forged-topup answers top_up -1, which the journal with its arguments does not hold'),
+                    ('request_id tap-forged-transfer answers transfer %1$s, which the transfer history with its arguments does not hold'),
+                    ('request_id tap-forged-other-account answers top_up %2$s, which the journal with its arguments does not hold'),
+                    ('request_id tap-forged-amount answers top_up %2$s, which the journal with its arguments does not hold'),
+                    ('request_id tap-forged-legacy-amount answers top_up %2$s, which the journal with its arguments does not hold')$$,
+           (SELECT record_id FROM eacct.transfer_record WHERE request_id = 'tap-guard-1'), :g1_top_up),
+    'verify() reports request keys that answer with nothing, with another call''s record, or with another account''s or amount''s entry');
 ROLLBACK TO SAVEPOINT forged_keys;
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'the real keys pass verify()');
 
