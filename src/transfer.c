@@ -712,6 +712,9 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 			BatchItem  *it = byreq[r];
 			bool		mismatch;
 
+			/* past an element whose key failed: never applied, so not reserved */
+			if (it->index >= first)
+				continue;
 			/* a failure to reserve the key (40001, 40P01) is this element's */
 			current = it->index;
 			it->done_before = ledger_request_try(&call, it->a->enterprise_id,

@@ -302,9 +302,12 @@ SELECT eacct.transfer(:q, :p, 92233720368547758.07) \gset
 SELECT eacct.set_credit_limit(:p, 0.01) \gset
 SELECT eacct.set_credit_limit(:r, 92233720368547758.06) \gset
 SELECT eacct.charge(:r, 92233720368547758.06) \gset
-SET LOCAL client_min_messages = error;
+-- the WARNING is shown by its SQLSTATE alone (its text names the enterprise's id)
+\set VERBOSITY sqlstate
+SET LOCAL client_min_messages = warning;
 SELECT ok(eacct.mark_overdue(now() + interval '31 days') >= 1, 'mark_overdue runs although one enterprise''s overdue total would not fit');
 RESET client_min_messages;
+\set VERBOSITY default
 SELECT is((SELECT overdue FROM eacct.account_assets WHERE account_id = :s1), 5.00, 'the other enterprise''s bill is overdue');
 SELECT is((SELECT count(*) FROM eacct.bill WHERE enterprise_id = :he AND overdue), 0::bigint, 'no bill of the enterprise that would overflow moved');
 SELECT is((SELECT overdue FROM eacct.enterprise_credit WHERE enterprise_id = :he), 0.00, 'its overdue total is as it was');
