@@ -65,23 +65,26 @@ static EacctPlan due_accounts = {
 	1, {TIMESTAMPTZOID}
 };
 
+/*
+ * The bills of accounts $2 of enterprise $1 that fall due before $3: the
+ * overflow check and the update below must read the same ones.
+ */
+#define BILLS_FALLING_DUE \
+	" b.enterprise_id OPERATOR(pg_catalog.=) $1" \
+	"   AND b.account_id OPERATOR(pg_catalog.=) ANY ($2)" \
+	"   AND b.remaining OPERATOR(pg_catalog.>) 0 AND NOT b.overdue" \
+	"   AND b.due_at OPERATOR(pg_catalog.<) $3"
+
 static EacctPlan make_overdue = {
-	"UPDATE eacct.bill SET overdue = true"
-	" WHERE enterprise_id OPERATOR(pg_catalog.=) $1"
-	"   AND account_id OPERATOR(pg_catalog.=) ANY ($2)"
-	"   AND remaining OPERATOR(pg_catalog.>) 0 AND NOT overdue"
-	"   AND due_at OPERATOR(pg_catalog.<) $3"
-	" RETURNING account_id, remaining",
+	"UPDATE eacct.bill b SET overdue = true WHERE" BILLS_FALLING_DUE
+	" RETURNING b.account_id, b.remaining",
 	3, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID}
 };
 
-/* whether the bills due would take the enterprise's overdue total past $4 */
+/* whether those bills would take the enterprise's overdue total past $4 */
 static EacctPlan due_too_large = {
 	"SELECT COALESCE(pg_catalog.sum(b.remaining), 0) OPERATOR(pg_catalog.>) $4"
-	" FROM eacct.bill b WHERE b.enterprise_id OPERATOR(pg_catalog.=) $1"
-	"   AND b.account_id OPERATOR(pg_catalog.=) ANY ($2)"
-	"   AND b.remaining OPERATOR(pg_catalog.>) 0 AND NOT b.overdue"
-	"   AND b.due_at OPERATOR(pg_catalog.<) $3",
+	" FROM eacct.bill b WHERE" BILLS_FALLING_DUE,
 	4, {INT8OID, INT8ARRAYOID, TIMESTAMPTZOID, NUMERICOID}
 };
 
@@ -358,7 +361,6 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		{
 			Datum		check[4] = {values[0], values[1], values[2],
 				DirectFunctionCall1(int8_numeric, Int64GetDatum(PG_INT64_MAX - e.overdue))};
-
 			bool		isnull;
 
 			if (eacct_exec(&due_too_large, check, NULL, false, 0) == 1 &&

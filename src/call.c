@@ -484,12 +484,13 @@ eacct_id_arg(FunctionCallInfo fcinfo, int argno, const char *what)
 }
 
 /*
- * Code points that show nothing: Unicode's White_Space (but the controls,
- * which labels cannot hold) and Default_Ignorable_Code_Point, such as
- * zero-width and bidirectional marks and variation selectors.
+ * Code points beyond ASCII that show nothing: Unicode's White_Space (but
+ * the controls, which labels cannot hold, and the ASCII space, tested on
+ * its own) and Default_Ignorable_Code_Point, such as zero-width and
+ * bidirectional marks and variation selectors.
  */
 static const pg_wchar invisible[][2] = {
-	{0x0020, 0x0020}, {0x0085, 0x0085}, {0x00A0, 0x00A0}, {0x00AD, 0x00AD},
+	{0x00A0, 0x00A0}, {0x00AD, 0x00AD},
 	{0x034F, 0x034F}, {0x061C, 0x061C}, {0x115F, 0x1160}, {0x1680, 0x1680},
 	{0x17B4, 0x17B5}, {0x180B, 0x180F}, {0x2000, 0x200F}, {0x2028, 0x202F},
 	{0x205F, 0x206F}, {0x3000, 0x3000}, {0x3164, 0x3164}, {0xFE00, 0xFE0F},

@@ -34,19 +34,7 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 #define VERIFY_QUERY(admin_name) \
 	"WITH acc AS (" \
 	"  SELECT * FROM eacct.account WHERE $1 IS NULL OR enterprise_id = $1)," \
-	" j AS (" \
-	"  SELECT enterprise_id, account_id, count(*) AS n, sum(d_own_cash) AS own_cash," \
-	"    sum(d_transfer_book) AS transfer_book, sum(d_credit_limit) AS credit_limit," \
-	"    sum(d_outstanding) AS outstanding, sum(d_overdue) AS overdue," \
-	"    (array_agg(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]" \
-	"       ORDER BY entry_id DESC))[1:1] AS last" \
-	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1" \
-	"  GROUP BY enterprise_id, account_id)," \
-	" bills AS (" \
-	"  SELECT enterprise_id, account_id, count(*) AS n, sum(remaining) AS outstanding," \
-	"    sum(remaining) FILTER (WHERE overdue) AS overdue" \
-	"  FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1" \
-	"  GROUP BY enterprise_id, account_id)," \
+	/* the journal, read once: each entry with the balances before it */ \
 	" chain AS (" \
 	"  SELECT enterprise_id, account_id, entry_id, kind, amount, coupon_id, coupon_used," \
 	"    counterparty, ref_id, created_at," \
@@ -56,6 +44,18 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"        1, ARRAY[0,0,0,0,0]::bigint[])" \
 	"      OVER (PARTITION BY enterprise_id, account_id ORDER BY entry_id) AS before" \
 	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1)," \
+	/* per account: the sums of its deltas and its last entry's balances */ \
+	" j AS (" \
+	"  SELECT enterprise_id, account_id, count(*) AS n, sum(d[1]) AS own_cash," \
+	"    sum(d[2]) AS transfer_book, sum(d[3]) AS credit_limit," \
+	"    sum(d[4]) AS outstanding, sum(d[5]) AS overdue," \
+	"    (array_agg(after ORDER BY entry_id DESC))[1:1] AS last" \
+	"  FROM chain GROUP BY enterprise_id, account_id)," \
+	" bills AS (" \
+	"  SELECT enterprise_id, account_id, count(*) AS n, sum(remaining) AS outstanding," \
+	"    sum(remaining) FILTER (WHERE overdue) AS overdue" \
+	"  FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1" \
+	"  GROUP BY enterprise_id, account_id)," \
 	" rec AS (" \
 	"  SELECT enterprise_id, kind, from_account, to_account, count(*) AS n, sum(amount) AS s" \
 	"  FROM eacct.transfer_record WHERE $1 IS NULL OR enterprise_id = $1" \
@@ -137,14 +137,13 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"   LEFT JOIN LATERAL (SELECT coalesce(sum(credit_limit), 0) AS allocated," \
 	"       coalesce(sum(overdue), 0) AS overdue" \
 	"       FROM eacct.account a WHERE a.enterprise_id = e.enterprise_id) s ON true" \
-	"   LEFT JOIN LATERAL (SELECT c.new_limit FROM eacct.credit_change c" \
-	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL" \
-	"       ORDER BY c.change_id DESC LIMIT 1) l ON true" \
-	"   LEFT JOIN LATERAL (SELECT CASE WHEN NOT coalesce(bool_or(c.kind = 'apply'), false) THEN 'none'" \
+	/* the enterprise's credit history: its last line, and the status it gives */ \
+	"   LEFT JOIN LATERAL (SELECT (array_agg(c.new_limit ORDER BY c.change_id DESC))[1] AS new_limit," \
+	"         CASE WHEN NOT coalesce(bool_or(c.kind = 'apply'), false) THEN 'none'" \
 	"         WHEN bool_or(c.kind = 'confirm') THEN 'active'" \
 	"         ELSE 'pending_confirmation' END AS status" \
 	"       FROM eacct.credit_change c" \
-	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL) h ON true" \
+	"       WHERE c.enterprise_id = e.enterprise_id AND c.account_id IS NULL) l ON true" \
 	"   CROSS JOIN LATERAL (VALUES" \
 	"     (CASE WHEN e.allocated <> s.allocated THEN format(" \
 	"        'allocated is %s but the credit limits of its accounts sum to %s'," \
@@ -155,10 +154,10 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"     (CASE WHEN e.credit_line <> coalesce(l.new_limit, 0) THEN format(" \
 	"        'credit_line is %s but the credit history says %s'," \
 	"        e.credit_line * 0.01, coalesce(l.new_limit, 0) * 0.01) END)," \
-	"     (CASE WHEN e.credit_status <> coalesce(h.status, 'none') THEN format(" \
+	"     (CASE WHEN e.credit_status <> l.status THEN format(" \
 	"        'credit_status is %s but the credit history says %s'," \
-	"        e.credit_status, coalesce(h.status, 'none')) END)," \
-"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format(" \
+	"        e.credit_status, l.status) END)," \
+	"     (CASE WHEN e.credit_status = 'active' AND e.allocated > e.credit_line THEN format(" \
 	"        'allocated %s exceeds the credit line %s'," \
 	"        e.allocated * 0.01, e.credit_line * 0.01) END)," \
 	"     (CASE WHEN NOT EXISTS (SELECT 1 FROM eacct.account m" \
