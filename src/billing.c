@@ -297,9 +297,13 @@ eacct_top_up(PG_FUNCTION_ARGS)
 /*
  * mark_overdue(as_of timestamptz) -> integer
  *
- * Bills due before as_of become overdue: per enterprise, lock the accounts
- * concerned (ascending), then the enterprise, move their bills and add to
- * its overdue total.  Returns the number of bills moved.  An enterprise
+ * Bills due before as_of become overdue: lock the accounts concerned, all
+ * of them first (ascending (enterprise_id, account_id)), then, enterprise
+ * by enterprise, the enterprise row; move its bills and add to its overdue
+ * total.  Holding one enterprise's row while waiting for another's
+ * accounts would break the global lock order (ledger.c), so the accounts
+ * of later enterprises are not left for later.  Returns the number of
+ * bills moved.  An enterprise
  * whose overdue total the bills would take past the largest amount is
  * left as it is, with a WARNING: one enterprise's figures must not stop
  * the scheduled run for all the others (SPEC section 9).
@@ -312,6 +316,7 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 	int			n;
 	int64	   *ents;
 	int64	   *accts;
+	LedgerAccount *all;
 	int			moved = 0;
 
 	eacct_require_arg(fcinfo, 0, "as_of");
@@ -330,6 +335,8 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		ents[i] = eacct_int8_result(i, 1, NULL);
 		accts[i] = eacct_int8_result(i, 2, NULL);
 	}
+	all = palloc0(sizeof(LedgerAccount) * Max(n, 1));
+	ledger_accounts(&call, n, accts, all, true);
 
 	for (int start = 0; start < n;)
 	{
@@ -346,9 +353,8 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 		while (end < n && ents[end] == ents[start])
 			end++;
 		k = end - start;
-		accs = palloc0(sizeof(LedgerAccount) * k);
+		accs = &all[start];
 		sums = palloc0(sizeof(int64) * k);
-		ledger_accounts(&call, k, &accts[start], accs, true);
 
 		elems = palloc(sizeof(Datum) * k);
 		for (int i = 0; i < k; i++)

@@ -2,13 +2,18 @@
  * ledger.c — the ledger core: the one door every balance change goes
  * through.
  *
- * Lock order (SPEC rule 13).  Rows are locked by enterprise, and within an
- * enterprise first its accounts in ascending account_id, then the
- * enterprise row.  Accounts come first because a top-up only learns that
- * it pays overdue debt — and so must update the enterprise's overdue total
- * — after it has read the locked account; mark_overdue likewise locks the
- * accounts whose bills fall due, then the enterprise.  Idempotency keys
- * are reserved after the account locks.
+ * Lock order (SPEC rule 13).  A call locks first all its accounts, in
+ * ascending (enterprise_id, account_id), then reserves its idempotency
+ * keys, in (enterprise_id, request_id) order, then locks the enterprise
+ * rows it writes, in ascending enterprise_id.  Accounts come before the
+ * enterprise because a top-up only learns that it pays overdue debt — and
+ * so must update the enterprise's overdue total — after it has read the
+ * locked account and reserved its key; mark_overdue locks every account
+ * whose bills fall due, then the enterprises.  A call that spans
+ * enterprises (transfer_batch, mark_overdue) keeps the same three steps:
+ * it holds no key or enterprise row while it waits for an account, and no
+ * enterprise row while it waits for a key (isolation spec
+ * overdue_batch_topup).
  *
  * This file is the only writer of balance columns: eacct_ledger_writing is
  * true exactly while it writes them (its UPDATE statements, and the row

@@ -41,15 +41,16 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"    ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue] AS after," \
 	"    ARRAY[d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue] AS d," \
 	"    lag(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]," \
-	"        1, ARRAY[0,0,0,0,0]::bigint[])" \
-	"      OVER (PARTITION BY enterprise_id, account_id ORDER BY entry_id) AS before" \
-	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1)," \
-	/* per account: the sums of its deltas and its last entry's balances */ \
+	"        1, ARRAY[0,0,0,0,0]::bigint[]) OVER w AS before," \
+	"    lead(entry_id) OVER w IS NULL AS is_last" \
+	"  FROM eacct.journal_entry WHERE $1 IS NULL OR enterprise_id = $1" \
+	"  WINDOW w AS (PARTITION BY enterprise_id, account_id ORDER BY entry_id))," \
+	/* per account: the sums of its deltas and its last entry's balances (hashed) */ \
 	" j AS (" \
 	"  SELECT enterprise_id, account_id, count(*) AS n, sum(d[1]) AS own_cash," \
 	"    sum(d[2]) AS transfer_book, sum(d[3]) AS credit_limit," \
 	"    sum(d[4]) AS outstanding, sum(d[5]) AS overdue," \
-	"    (array_agg(after ORDER BY entry_id DESC))[1:1] AS last" \
+	"    max(after) FILTER (WHERE is_last) AS last" \
 	"  FROM chain GROUP BY enterprise_id, account_id)," \
 	" bills AS (" \
 	"  SELECT enterprise_id, account_id, count(*) AS n, sum(remaining) AS outstanding," \
@@ -102,11 +103,11 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"       WHERE c.enterprise_id = a.enterprise_id AND c.account_id = a.account_id" \
 	"       ORDER BY c.change_id DESC LIMIT 1) l ON true" \
 	"   CROSS JOIN LATERAL (VALUES" \
-	"     ('own_cash', a.own_cash, coalesce(j.own_cash, 0), coalesce(j.last[1][1], 0))," \
-	"     ('transfer_book', a.transfer_book, coalesce(j.transfer_book, 0), coalesce(j.last[1][2], 0))," \
-	"     ('credit_limit', a.credit_limit, coalesce(j.credit_limit, 0), coalesce(j.last[1][3], 0))," \
-	"     ('outstanding', a.outstanding, coalesce(j.outstanding, 0), coalesce(j.last[1][4], 0))," \
-	"     ('overdue', a.overdue, coalesce(j.overdue, 0), coalesce(j.last[1][5], 0))" \
+	"     ('own_cash', a.own_cash, coalesce(j.own_cash, 0), coalesce(j.last[1], 0))," \
+	"     ('transfer_book', a.transfer_book, coalesce(j.transfer_book, 0), coalesce(j.last[2], 0))," \
+	"     ('credit_limit', a.credit_limit, coalesce(j.credit_limit, 0), coalesce(j.last[3], 0))," \
+	"     ('outstanding', a.outstanding, coalesce(j.outstanding, 0), coalesce(j.last[4], 0))," \
+	"     ('overdue', a.overdue, coalesce(j.overdue, 0), coalesce(j.last[5], 0))" \
 	"   ) AS v(col, bal, sum_d, last_after)" \
 	"   CROSS JOIN LATERAL (VALUES" \
 	"     (CASE WHEN v.bal <> v.sum_d THEN format('%s is %s but the journal deltas sum to %s'," \
