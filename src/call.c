@@ -271,16 +271,61 @@ check_statement_triggers(QueryDesc *queryDesc, int eflags)
 #endif
 }
 
+/*
+ * One eacct call at a time per backend.  A trigger on one of eacct's
+ * tables fires inside the call that writes the table; an eacct call made
+ * from it would read and write rows the outer call has read and is about
+ * to write (the outer call then writes its own figures over the inner
+ * call's: an enterprise's allocated total, say).  So a call made while
+ * another is running is refused (0A000).  The running call is forgotten
+ * when it returns, and when the (sub)transaction it started in aborts.
+ */
+static Oid	running_fn = InvalidOid;
+static SubTransactionId running_subid = InvalidSubTransactionId;
+
+static void
+forget_running_call(XactEvent event, void *arg)
+{
+	running_fn = InvalidOid;
+}
+
+static void
+forget_running_call_sub(SubXactEvent event, SubTransactionId mySubid,
+						SubTransactionId parentSubid, void *arg)
+{
+	if (event == SUBXACT_EVENT_ABORT_SUB && OidIsValid(running_fn) &&
+		running_subid >= mySubid)
+		running_fn = InvalidOid;
+}
+
+static void
+begin_call(FunctionCallInfo fcinfo)
+{
+	if (OidIsValid(running_fn))
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("%s cannot be called while %s is running",
+						format_procedure(fcinfo->flinfo->fn_oid),
+						format_procedure(running_fn)),
+				 errdetail("A trigger on one of eacct's tables fires inside the eacct call that writes the table."),
+				 errhint("Make the call after that statement, not from a trigger on eacct's tables.")));
+	running_fn = fcinfo->flinfo->fn_oid;
+	running_subid = GetCurrentSubTransactionId();
+}
+
 void
-eacct_triggers_init(void)
+eacct_call_init(void)
 {
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = check_statement_triggers;
+	RegisterXactCallback(forget_running_call, NULL);
+	RegisterSubXactCallback(forget_running_call_sub, NULL);
 }
 
 void
 eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 {
+	begin_call(fcinfo);
 	call->caller = GetUserId();
 	call->caller_name = NULL;
 	call->outer = CurrentMemoryContext;
@@ -317,6 +362,7 @@ eacct_leave(EacctCall *call)
 	if (XactLastRecEnd != call->wal_mark &&
 		TransactionIdIsValid(GetTopTransactionIdIfAny()))
 		eacct_commit_wrote();
+	running_fn = InvalidOid;
 }
 
 /* run a kept generic plan, preparing it on first use; returns SPI_processed */

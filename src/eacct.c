@@ -23,7 +23,7 @@ _PG_init(void)
 							PGC_SUSET, GUC_UNIT_S,
 							NULL, NULL, NULL);
 	eacct_commit_init();
-	eacct_triggers_init();
+	eacct_call_init();
 #if PG_VERSION_NUM >= 150000
 	MarkGUCPrefixReserved("eacct");
 #else

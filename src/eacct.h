@@ -317,7 +317,7 @@ extern void eacct_commit_init(void);
 
 /* call.c: triggers a statement fires on eacct's tables */
 extern void eacct_check_fired_triggers(ResultRelInfo *rri);
-extern void eacct_triggers_init(void);
+extern void eacct_call_init(void);
 extern void eacct_commit_wrote(void);
 extern void eacct_flush_before_answer(void);
 

@@ -14,7 +14,12 @@
  *    and totals against them and its accounts; its MA;
  *  - transfer pairs against the records, request keys against what they
  *    answer, administrators against their roles;
- *  - rows of accounts or enterprises that no longer exist.
+ *  - request keys against what they answer, and the journal entries and
+ *    records that carry a request_id against their keys;
+ *  - rows of accounts or enterprises that no longer exist, and coupons a
+ *    charge used that no longer exist;
+ *  - without an enterprise_id: that eacct's guard triggers are ENABLE
+ *    ALWAYS (a data-only pg_restore --disable-triggers leaves them ENABLE).
  *
  * The query runs with search_path pinned to pg_catalog, pg_temp (call.c),
  * so its operators and functions resolve to pg_catalog's.
@@ -37,7 +42,7 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	/* the journal, read once: each entry with the balances before it */ \
 	" chain AS (" \
 	"  SELECT enterprise_id, account_id, entry_id, kind, amount, coupon_id, coupon_used," \
-	"    counterparty, ref_id, created_at," \
+	"    counterparty, ref_id, request_id, created_at," \
 	"    ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue] AS after," \
 	"    ARRAY[d_own_cash, d_transfer_book, d_credit_limit, d_outstanding, d_overdue] AS d," \
 	"    lag(ARRAY[own_cash, transfer_book, credit_limit, outstanding, overdue]," \
@@ -84,6 +89,8 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"  SELECT enterprise_id, account_id, n, 'journal entries' AS what FROM j" \
 	"  UNION ALL SELECT enterprise_id, account_id, n, 'bills' FROM bills" \
 	"  UNION ALL SELECT enterprise_id, account_id, count(*), 'coupons' FROM eacct.coupon" \
+	"    WHERE $1 IS NULL OR enterprise_id = $1 GROUP BY enterprise_id, account_id" \
+	"  UNION ALL SELECT enterprise_id, account_id, count(*), 'contacts' FROM eacct.contact" \
 	"    WHERE $1 IS NULL OR enterprise_id = $1 GROUP BY enterprise_id, account_id" \
 	"  UNION ALL SELECT enterprise_id, account_id, count(*), 'credit changes'" \
 	"    FROM eacct.credit_change WHERE account_id IS NOT NULL" \
@@ -202,6 +209,22 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"             AND q.args = format('%s,%s,%s', tr.from_account, tr.to_account," \
 	"                                 (tr.amount * 0.01)::numeric(30, 2)))" \
 	"        END" \
+	/* the other way: answers whose key is gone (a retry would run them again) */ \
+	" UNION ALL" \
+	" SELECT c.enterprise_id, c.account_id," \
+	"   format('journal entry %s (%s) has request_id %s, but no request key answers with it'," \
+	"          c.entry_id, c.kind, c.request_id)" \
+	"   FROM chain c WHERE c.request_id IS NOT NULL AND c.kind IN ('top_up', 'charge')" \
+	"    AND NOT EXISTS (SELECT 1 FROM eacct.request q WHERE q.enterprise_id = c.enterprise_id" \
+	"      AND q.request_id = c.request_id AND q.operation = c.kind AND q.result = c.entry_id)" \
+	" UNION ALL" \
+	" SELECT r.enterprise_id, r.from_account," \
+	"   format('%s record %s has request_id %s, but no request key answers with it'," \
+	"          r.kind, r.record_id, r.request_id)" \
+	"   FROM eacct.transfer_record r" \
+	"  WHERE ($1 IS NULL OR r.enterprise_id = $1) AND r.request_id IS NOT NULL" \
+	"    AND NOT EXISTS (SELECT 1 FROM eacct.request q WHERE q.enterprise_id = r.enterprise_id" \
+	"      AND q.request_id = r.request_id AND q.operation = r.kind AND q.result = r.record_id)" \
 	" UNION ALL" \
 	" SELECT a.enterprise_id, a.account_id," \
 	"   format('account %s belongs to enterprise %s, which does not exist'," \
@@ -321,10 +344,30 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"   ) AS p(problem)" \
 	"  WHERE ($1 IS NULL OR k.enterprise_id = $1) AND p.problem IS NOT NULL" \
 	" UNION ALL" \
+	" SELECT u.enterprise_id, u.lo," \
+	"   format('journal entry %s used coupon %s, which does not exist', u.first, u.coupon_id)" \
+	"   FROM coupons_used u WHERE NOT EXISTS (SELECT 1 FROM eacct.coupon k" \
+	"     WHERE k.enterprise_id = u.enterprise_id AND k.coupon_id = u.coupon_id)" \
+	" UNION ALL" \
 	" SELECT p.enterprise_id, p.holder_account, format(" \
 	"   'transfers from account %s: transferred %s and withdrawn %s, records say %s and %s'," \
 	"   p.source_account, p.transferred * 0.01, p.withdrawn * 0.01, p.t * 0.01, p.w * 0.01)" \
 	"   FROM pairs p WHERE p.transferred <> p.t OR p.withdrawn <> p.w" \
+	/* the whole database: guard triggers that do not fire in every session */ \
+	" UNION ALL" \
+	" SELECT NULL::bigint, NULL::bigint," \
+	"   format('trigger %s on %s is %s: ALTER TABLE %s ENABLE ALWAYS TRIGGER %s'," \
+	"          quote_ident(t.tgname), t.tgrelid::regclass," \
+	"          CASE t.tgenabled WHEN 'D' THEN 'disabled'" \
+	"            WHEN 'R' THEN 'ENABLE REPLICA, so ordinary sessions pass it'" \
+	"            ELSE 'ENABLE, not ENABLE ALWAYS, so sessions in replica mode pass it' END," \
+	"          t.tgrelid::regclass, quote_ident(t.tgname))" \
+	"   FROM pg_catalog.pg_trigger t" \
+	"   JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass" \
+	"    AND d.objid = t.tgfoid AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass" \
+	"    AND d.deptype = 'e'" \
+	"   JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid AND x.extname = 'eacct'" \
+	"  WHERE $1 IS NULL AND NOT t.tgisinternal AND t.tgenabled <> 'A'" \
 	" ORDER BY 1, 2, 3"
 
 static EacctPlan verify_query = {VERIFY_QUERY("ea.admin_name"), 1, {INT8OID}};

@@ -21,7 +21,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 BINDIR=${PG_BINDIR:-/usr/lib/postgresql/15/bin}
 SRC=eacct_dump_src
 RESTORED="eacct_dump_fc eacct_dump_fj eacct_dump_fp"
-OLD="eacct_dump_v040 eacct_dump_v040_restored"
+OLD="eacct_dump_v040 eacct_dump_v040_restored eacct_dump_dt"
 ROLES='eacct_dump_alice, eacct_dump_admins, "Eacct Dump Ops", eacct_dump_v040_admin, eacct_dump_v040_gone'
 work=$(mktemp -d)
 
@@ -87,6 +87,30 @@ done
 # the calls above changed the restored databases, never the original
 fingerprint "$SRC" "$work/fp.again"
 diff -q "$work/fp.src" "$work/fp.again" >/dev/null || fail "$SRC changed during the test"
+
+# A data-only restore with --disable-triggers (not needed, but pg_dump's
+# advice for data-only dumps) ends with ENABLE TRIGGER ALL, which leaves
+# eacct's guards ENABLE instead of ENABLE ALWAYS: verify() must list every
+# one of them, and the README's statement must put them all back.
+"$BINDIR/createdb" eacct_dump_dt || fail "cannot create eacct_dump_dt"
+quiet "CREATE EXTENSION for a data-only restore" psql_q -d eacct_dump_dt -c "CREATE EXTENSION eacct"
+quiet "pg_restore --data-only --disable-triggers -n eacct" \
+	"$BINDIR/pg_restore" --data-only --disable-triggers -n eacct -d eacct_dump_dt "$work/src.dump"
+guards=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM pg_trigger t JOIN pg_depend d
+	ON d.classid = 'pg_proc'::regclass AND d.objid = t.tgfoid AND d.deptype = 'e'
+	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')")
+reported=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM eacct.verify()
+	WHERE problem LIKE 'trigger % is ENABLE, not ENABLE ALWAYS, so sessions in replica mode pass it: ALTER TABLE eacct.% ENABLE ALWAYS TRIGGER %'")
+others=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM eacct.verify() WHERE problem NOT LIKE 'trigger %'")
+[ "$guards" -ge 20 ] && [ "$reported" = "$guards" ] && [ "$others" = 0 ] ||
+	fail "after a data-only restore with --disable-triggers verify() reported $reported of $guards guard triggers and $others other problems"
+awk '/for all of$/ { f = 1 } f && /```sql/ { p = 1; next } p && /```/ { exit } p' "$here/../../README.md" >"$work/enable.sql"
+[ -s "$work/enable.sql" ] || fail "the README's statement that puts the guards back is not where it was"
+quiet "the README's statement that puts the guards back" psql_q -d eacct_dump_dt -f "$work/enable.sql"
+got=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM eacct.verify()" \
+	-c "SELECT count(*) FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard' AND tgenabled = 'A'" | tr '\n' ' ')
+[ "$got" = "0 1 " ] || fail "after the README's statement: verify() problems, account_guard ALWAYS: $got"
+echo "dump: a data-only restore with --disable-triggers: verify() names all $guards guards, the README's statement puts them back"
 
 # A dump made before 0.5.0 (no enterprise_admin.admin_name) restored where
 # pg_restore's CREATE EXTENSION installs 0.5.0: each administrator row gets

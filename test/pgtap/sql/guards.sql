@@ -305,14 +305,48 @@ SELECT entry_id AS g2_charge FROM eacct.journal_entry WHERE account_id = :g2 AND
 SELECT record_id AS rec FROM eacct.transfer_record WHERE from_account = :g1 \gset
 SELECT bill_id AS bill FROM eacct.bill WHERE account_id = :g2 \gset
 SAVEPOINT damage;
+SELECT eacct.add_contact(:g1, 'email', 'g1@example.com');
 ALTER TABLE eacct.account DISABLE TRIGGER ALL;
 DELETE FROM eacct.account WHERE account_id = :g1;
 SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s)', :ent),
     format($$VALUES (%1$s::bigint, 'account %1$s, which does not exist, has journal entries: 2'::text),
                     (%1$s, 'account %1$s, which does not exist, has transfer records: 1'),
                     (%1$s, 'account %1$s, which does not exist, has transfer pairs: 1'),
-                    (%1$s, 'account %1$s, which does not exist, has coupons: 1')$$, :g1),
-    'verify reports the journal entries, records, pairs and coupons of a deleted account');
+                    (%1$s, 'account %1$s, which does not exist, has coupons: 1'),
+                    (%1$s, 'account %1$s, which does not exist, has contacts: 1')$$, :g1),
+    'verify reports the journal entries, records, pairs, coupons and contacts of a deleted account');
+ROLLBACK TO SAVEPOINT damage;
+-- request keys deleted past the guard: a retry would run the call again
+SELECT eacct.top_up(:g1, 1, 'tap-key-topup') AS keyed_top_up \gset
+ALTER TABLE eacct.request DISABLE TRIGGER ALL;
+DELETE FROM eacct.request WHERE request_id IN ('tap-key-topup', 'tap-guard-1');
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%s::bigint, 'journal entry %s (top_up) has request_id tap-key-topup, but no request key answers with it'::text),
+                    (%s, 'transfer record %s has request_id tap-guard-1, but no request key answers with it')$$,
+           :g1, :keyed_top_up, :g1, :rec),
+    'verify reports the keyed top-up and transfer whose request keys were deleted');
+ROLLBACK TO SAVEPOINT damage;
+-- a used coupon deleted past the guard
+SELECT eacct.charge(:g1, 1, NULL, :k1) AS coupon_charge \gset
+ALTER TABLE eacct.coupon DISABLE TRIGGER ALL;
+DELETE FROM eacct.coupon WHERE coupon_id = :k1;
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s)', :ent),
+    format($$VALUES (%s::bigint, 'journal entry %s used coupon %s, which does not exist'::text)$$,
+           :g1, :coupon_charge, :k1),
+    'verify reports a charge whose coupon was deleted');
+ROLLBACK TO SAVEPOINT damage;
+-- guard triggers that do not fire in every session (a data-only restore
+-- with --disable-triggers leaves them ENABLE): verify() without an
+-- enterprise says so, with the statement that puts them back
+ALTER TABLE eacct.account ENABLE TRIGGER account_guard;
+ALTER TABLE eacct.journal_entry DISABLE TRIGGER journal_entry_guard_insert;
+ALTER TABLE eacct.request ENABLE REPLICA TRIGGER request_guard;
+SELECT set_eq('SELECT enterprise_id, account_id, problem FROM eacct.verify() WHERE enterprise_id IS NULL',
+    $$VALUES (NULL::bigint, NULL::bigint, 'trigger account_guard on eacct.account is ENABLE, not ENABLE ALWAYS, so sessions in replica mode pass it: ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard'::text),
+             (NULL, NULL, 'trigger journal_entry_guard_insert on eacct.journal_entry is disabled: ALTER TABLE eacct.journal_entry ENABLE ALWAYS TRIGGER journal_entry_guard_insert'),
+             (NULL, NULL, 'trigger request_guard on eacct.request is ENABLE REPLICA, so ordinary sessions pass it: ALTER TABLE eacct.request ENABLE ALWAYS TRIGGER request_guard')$$,
+    'verify() reports guard triggers that are not ENABLE ALWAYS');
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) leaves them to the whole-database check');
 ROLLBACK TO SAVEPOINT damage;
 ALTER TABLE eacct.enterprise DISABLE TRIGGER ALL;
 DELETE FROM eacct.enterprise WHERE enterprise_id = :ent;
@@ -553,6 +587,64 @@ SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s], AR
     'a batch with one skipped account fails as a whole');
 SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g3), 'accounts the trigger leaves alone still move money');
 ROLLBACK TO SAVEPOINT skip;
+
+-- ---------------------------------------------------------------------------
+-- an eacct call from a trigger on an eacct table would run inside the call
+-- that writes the table, on rows that call has read and will write (it
+-- wrote its own allocated total over the inner call's): refused (0A000),
+-- nothing changes; a trigger that catches the refusal lets the outer call
+-- finish, and calls run again once the outer one returned
+-- ---------------------------------------------------------------------------
+SAVEPOINT nested;
+SELECT allocated AS nested_allocated FROM eacct.enterprise_credit WHERE enterprise_id = :ent \gset
+CREATE TABLE pg_temp.nested_caught (sqlstate text, message text);
+CREATE FUNCTION pg_temp.nested_limit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF current_setting('tap.nested_catch') = 'on' THEN
+        BEGIN
+            PERFORM eacct.set_credit_limit(current_setting('tap.nested_account')::bigint, 1);
+        EXCEPTION WHEN feature_not_supported THEN
+            INSERT INTO pg_temp.nested_caught VALUES (SQLSTATE, SQLERRM);
+        END;
+    ELSE
+        PERFORM eacct.set_credit_limit(current_setting('tap.nested_account')::bigint, 1);
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_nested AFTER INSERT ON eacct.credit_change FOR EACH ROW EXECUTE FUNCTION pg_temp.nested_limit();
+SET tap.nested_account = :'g3';
+SET tap.nested_catch = off;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.set_credit_limit(%s, 5)', :g1), '0A000',
+    'eacct.set_credit_limit(bigint,numeric) cannot be called while eacct.set_credit_limit(bigint,numeric) is running',
+    'a credit limit set from a trigger fired by another one is refused');
+SELECT results_eq(format('SELECT allocated, (SELECT array_agg(credit_limit ORDER BY account_id) FROM eacct.account_assets WHERE account_id IN (%s, %s)) FROM eacct.enterprise_credit WHERE enterprise_id = %s', :g1, :g3, :ent),
+    format('VALUES (%s::numeric, ARRAY[0, 0]::numeric[])', :nested_allocated),
+    'nothing changed: the allocated total and both credit limits are as before');
+SET tap.nested_catch = on;
+SELECT lives_ok(format('SELECT eacct.set_credit_limit(%s, 5)', :g1), 'with the refusal caught in the trigger the outer call finishes');
+SELECT results_eq('SELECT sqlstate, message FROM pg_temp.nested_caught',
+    $$VALUES ('0A000'::text, 'eacct.set_credit_limit(bigint,numeric) cannot be called while eacct.set_credit_limit(bigint,numeric) is running'::text)$$,
+    'the trigger caught the refusal');
+SELECT results_eq(format('SELECT allocated - %s, (SELECT array_agg(credit_limit ORDER BY account_id) FROM eacct.account_assets WHERE account_id IN (%s, %s)) FROM eacct.enterprise_credit WHERE enterprise_id = %s', :nested_allocated, :g1, :g3, :ent),
+    $$VALUES (5.00::numeric, ARRAY[5, 0]::numeric[])$$,
+    'only the outer call''s allocation is there, and in the total');
+DROP TRIGGER zz_nested ON eacct.credit_change;
+SELECT lives_ok(format('SELECT eacct.set_credit_limit(%s, 1)', :g3), 'a call runs again once the outer call returned');
+-- the shape that failed with XX000 (an account the outer call was about to write)
+CREATE FUNCTION pg_temp.nested_fee() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.kind = 'transfer_out' THEN
+        PERFORM eacct.charge(NEW.account_id, 0.10, 'fee');
+    END IF;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_fee AFTER INSERT ON eacct.journal_entry FOR EACH ROW EXECUTE FUNCTION pg_temp.nested_fee();
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '0A000',
+    'eacct.charge(bigint,numeric,text,bigint,text) cannot be called while eacct.transfer(bigint,bigint,numeric,text) is running',
+    'a charge from a trigger on the journal, inside a transfer, is refused');
+DROP TRIGGER zz_fee ON eacct.journal_entry;
+SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify() finds nothing after the nested calls');
+ROLLBACK TO SAVEPOINT nested;
 
 
 -- ---------------------------------------------------------------------------
