@@ -63,21 +63,40 @@ if $once; then
 fi
 
 # A psql coprocess keeps the LISTEN; psql prints pending notifications after
-# each command it runs, so a cheap query every second surfaces them.
-coproc LISTENER { "$PSQL" -X -q -At "$@" 2>&1; }
-trap 'kill "$LISTENER_PID" 2>/dev/null' EXIT
-echo "LISTEN eacct;" >&"${LISTENER[1]}"
+# each command it runs, so a cheap query every second surfaces them.  When
+# its connection is lost (a restart, a failover, a terminated backend) the
+# coprocess exits: it is started again, and what was queued meanwhile is
+# drained.
+listen() {
+	coproc LISTENER { "$PSQL" -X -q -At "$@" 2>&1; }
+	echo "LISTEN eacct;" >&"${LISTENER[1]}"
+}
+listening() {
+	[ -n "${LISTENER_PID:-}" ] && kill -0 "$LISTENER_PID" 2>/dev/null &&
+		echo "SELECT 'tick';" 2>/dev/null >&"${LISTENER[1]:-}"
+}
+# a write to a listener that just died fails instead of killing us
+trap '' PIPE
+trap 'kill "${LISTENER_PID:-}" 2>/dev/null' EXIT
+listen "$@"
 drain "$@"
 idle=0
 while :; do
-	echo "SELECT 'tick';" >&"${LISTENER[1]}"
+	if ! listening; then
+		echo "dispatcher: LISTEN connection lost; connecting again" >&2
+		sleep 1
+		listen "$@" 2>/dev/null
+		drain "$@"
+		idle=0
+		continue
+	fi
 	woke=false
-	while IFS= read -r -t 2 line <&"${LISTENER[0]}"; do
+	while IFS= read -r -t 2 line <&"${LISTENER[0]:-}"; do
 		case $line in
 			tick) break ;;
 			Asynchronous\ notification*) woke=true ;;
 		esac
-	done
+	done 2>/dev/null
 	idle=$((idle + 1))
 	if $woke || [ "$idle" -ge "$POLL_SECONDS" ]; then
 		drain "$@"

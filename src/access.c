@@ -248,7 +248,7 @@ visible_for(FunctionCallInfo fcinfo)
 	v->all = superuser_arg(role) || role == fc->owner;
 	if (!v->all)
 	{
-		eacct_enter(&call, fcinfo);
+		eacct_enter_row_filter(&call, fcinfo);
 		n = read_admins(NULL);
 		v->ids = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
 									sizeof(int64) * Max(n, 1));

@@ -26,12 +26,15 @@ static EacctPlan claim = {
 	"     AND (n.claimed_at IS NULL OR n.claimed_at OPERATOR(pg_catalog.<)"
 	"          (pg_catalog.clock_timestamp() OPERATOR(pg_catalog.-)"
 	"           pg_catalog.make_interval(secs => $2)))"
-	"   ORDER BY n.notification_id LIMIT $1 FOR UPDATE SKIP LOCKED)"
-	" UPDATE eacct.notification n SET claimed_at = pg_catalog.clock_timestamp() FROM c"
-	"  WHERE n.enterprise_id OPERATOR(pg_catalog.=) c.enterprise_id"
-	"    AND n.notification_id OPERATOR(pg_catalog.=) c.notification_id"
-	" RETURNING n.notification_id, n.enterprise_id, n.account_id, n.event, n.channel,"
-	"   n.address, n.payload, n.created_at",
+	"   ORDER BY n.notification_id LIMIT $1 FOR UPDATE SKIP LOCKED),"
+	" u AS ("
+	"  UPDATE eacct.notification n SET claimed_at = pg_catalog.clock_timestamp() FROM c"
+	"   WHERE n.enterprise_id OPERATOR(pg_catalog.=) c.enterprise_id"
+	"     AND n.notification_id OPERATOR(pg_catalog.=) c.notification_id"
+	"  RETURNING n.notification_id, n.enterprise_id, n.account_id, n.event, n.channel,"
+	"    n.address, n.payload, n.created_at)"
+	/* in the order they were queued, so that a dispatcher delivers them so */
+	" SELECT * FROM u ORDER BY u.notification_id",
 	2, {INT4OID, FLOAT8OID}
 };
 

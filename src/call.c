@@ -280,6 +280,7 @@ check_statement_triggers(QueryDesc *queryDesc, int eflags)
  * another is running is refused (0A000).  The running call is forgotten
  * when it returns, and when the (sub)transaction it started in aborts.
  */
+static void enter(EacctCall *call, FunctionCallInfo fcinfo);
 static Oid	running_fn = InvalidOid;
 static SubTransactionId running_subid = InvalidSubTransactionId;
 
@@ -326,6 +327,26 @@ void
 eacct_enter(EacctCall *call, FunctionCallInfo fcinfo)
 {
 	begin_call(fcinfo);
+	call->counted = true;
+	enter(call, fcinfo);
+}
+
+/*
+ * eacct_enter() for the views' row filter (eacct.may_view), which reads
+ * only the administrators: it may run inside a call (a trigger reading a
+ * view through a function of a role that is not a superuser), so it is
+ * neither refused there nor counted as the running call.
+ */
+void
+eacct_enter_row_filter(EacctCall *call, FunctionCallInfo fcinfo)
+{
+	call->counted = false;
+	enter(call, fcinfo);
+}
+
+static void
+enter(EacctCall *call, FunctionCallInfo fcinfo)
+{
 	call->caller = GetUserId();
 	call->caller_name = NULL;
 	call->outer = CurrentMemoryContext;
@@ -362,16 +383,14 @@ eacct_leave(EacctCall *call)
 	if (XactLastRecEnd != call->wal_mark &&
 		TransactionIdIsValid(GetTopTransactionIdIfAny()))
 		eacct_commit_wrote();
-	running_fn = InvalidOid;
+	if (call->counted)
+		running_fn = InvalidOid;
 }
 
-/* run a kept generic plan, preparing it on first use; returns SPI_processed */
-int
-eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
-		   long count)
+/* a statement's kept generic plan, prepared on first use */
+SPIPlanPtr
+eacct_prepare(EacctPlan *p)
 {
-	int			rc;
-
 	if (p->plan == NULL)
 	{
 		/*
@@ -389,7 +408,17 @@ eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 			elog(ERROR, "SPI_keepplan failed");
 		p->plan = plan;
 	}
-	rc = SPI_execute_plan(p->plan, values, nulls, read_only, count);
+	return p->plan;
+}
+
+/* run a kept generic plan, preparing it on first use; returns SPI_processed */
+int
+eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
+		   long count)
+{
+	int			rc;
+
+	rc = SPI_execute_plan(eacct_prepare(p), values, nulls, read_only, count);
 	if (rc < 0)
 		elog(ERROR, "SPI_execute_plan failed for \"%s\": %s",
 			 p->sql, SPI_result_code_string(rc));

@@ -102,6 +102,7 @@ typedef struct EacctCall
 	Oid			seq[NSEQ];		/* sequence OIDs, looked up on first use */
 	XLogRecPtr	wal_mark;		/* XactLastRecEnd when we were called */
 	bool		repeat;			/* answers from an earlier call's key */
+	bool		counted;		/* the session's running call (not a row filter) */
 	/* enterprises checked for the caller: > 0 administers, < 0 does not */
 #define EACCT_ADMIN_MEMO 8
 	int64		admin_of[EACCT_ADMIN_MEMO];
@@ -128,7 +129,9 @@ typedef struct EacctFnCache
 
 extern EacctFnCache *eacct_fn_cache(FunctionCallInfo fcinfo);
 extern void eacct_enter(EacctCall *call, FunctionCallInfo fcinfo);
+extern void eacct_enter_row_filter(EacctCall *call, FunctionCallInfo fcinfo);
 extern void eacct_leave(EacctCall *call);
+extern SPIPlanPtr eacct_prepare(EacctPlan *p);
 extern int	eacct_exec(EacctPlan *p, Datum *values, const char *nulls,
 					   bool read_only, long count);
 extern int64 eacct_int8_result(int row, int col, bool *isnull);

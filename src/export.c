@@ -80,6 +80,8 @@ static const struct
 	{"exported_at", COL_TIME, 20},
 };
 #define NCOLUMNS lengthof(columns)
+/* the most characters an Excel cell holds (libxlsxwriter refuses more) */
+#define EXCEL_CELL_CHARS 32767
 
 static void
 check_lxw(lxw_error err, const char *what)
@@ -88,7 +90,7 @@ check_lxw(lxw_error err, const char *what)
 		ereport(ERROR,
 				(errcode(ERRCODE_IO_ERROR),
 				 errmsg("could not write the workbook: %s", what),
-				 errdetail("libxlsxwriter reports: %s.", lxw_strerror(err))));
+				 errdetail("libxlsxwriter reports: %s", lxw_strerror(err))));
 }
 
 /*
@@ -176,6 +178,14 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 				break;
 			case 2:
 				err = worksheet_write_string(ws, r, c, name, NULL);
+				/* only a name written past the API's limit can be that long */
+				if (err == LXW_ERROR_MAX_STRING_LENGTH_EXCEEDED)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("the name of account " INT64_FORMAT " is too long for a workbook cell",
+									eacct_int8_col(tup, desc, 2)),
+							 errdetail("It has %d characters; a cell holds at most %d.",
+									   pg_mbstrlen(stored), EXCEL_CELL_CHARS)));
 				break;
 			case 3:
 				err = worksheet_write_boolean(ws, r, c, eacct_bool_col(tup, desc, 4), NULL);
@@ -306,9 +316,8 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 		}
 		worksheet_freeze_panes(ws, 1, 0);
 
-		if (export_rows.plan == NULL)
-			eacct_exec(&export_rows, values, NULL, true, 0);	/* prepares */
-		portal = SPI_cursor_open(NULL, export_rows.plan, values, NULL, true);
+		/* prepared only: running it here would read every row at once */
+		portal = SPI_cursor_open(NULL, eacct_prepare(&export_rows), values, NULL, true);
 		for (;;)
 		{
 			SPI_cursor_fetch(portal, true, FETCH_ROWS);

@@ -363,11 +363,14 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"            ELSE 'ENABLE, not ENABLE ALWAYS, so sessions in replica mode pass it' END," \
 	"          t.tgrelid::regclass, quote_ident(t.tgname))" \
 	"   FROM pg_catalog.pg_trigger t" \
-	"   JOIN pg_catalog.pg_depend d ON d.classid = 'pg_catalog.pg_proc'::pg_catalog.regclass" \
-	"    AND d.objid = t.tgfoid AND d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass" \
-	"    AND d.deptype = 'e'" \
-	"   JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid AND x.extname = 'eacct'" \
 	"  WHERE $1 IS NULL AND NOT t.tgisinternal AND t.tgenabled <> 'A'" \
+	/* eacct's table and eacct's function: not a DBA's trigger */ \
+	"    AND 2 = (SELECT count(*) FROM pg_catalog.pg_depend d" \
+	"      JOIN pg_catalog.pg_extension x ON x.oid = d.refobjid AND x.extname = 'eacct'" \
+	"     WHERE d.refclassid = 'pg_catalog.pg_extension'::pg_catalog.regclass" \
+	"       AND d.deptype = 'e'" \
+	"       AND (d.classid, d.objid) IN (('pg_catalog.pg_proc'::pg_catalog.regclass, t.tgfoid)," \
+	"                                    ('pg_catalog.pg_class'::pg_catalog.regclass, t.tgrelid)))" \
 	" ORDER BY 1, 2, 3"
 
 static EacctPlan verify_query = {VERIFY_QUERY("ea.admin_name"), 1, {INT8OID}};

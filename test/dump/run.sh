@@ -98,7 +98,8 @@ quiet "pg_restore --data-only --disable-triggers -n eacct" \
 	"$BINDIR/pg_restore" --data-only --disable-triggers -n eacct -d eacct_dump_dt "$work/src.dump"
 guards=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM pg_trigger t JOIN pg_depend d
 	ON d.classid = 'pg_proc'::regclass AND d.objid = t.tgfoid AND d.deptype = 'e'
-	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')")
+	AND d.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')
+	WHERE t.tgrelid::regclass::text LIKE 'eacct.%'")
 reported=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM eacct.verify()
 	WHERE problem LIKE 'trigger % is ENABLE, not ENABLE ALWAYS, so sessions in replica mode pass it: ALTER TABLE eacct.% ENABLE ALWAYS TRIGGER %'")
 others=$(psql_q -d eacct_dump_dt -c "SELECT count(*) FROM eacct.verify() WHERE problem NOT LIKE 'trigger %'")

@@ -69,6 +69,14 @@ psql >/dev/null <<SQL || fail "cannot create $BIG accounts"
 SELECT eacct.create_enterprise('Big Corp', 'big-ma') AS e \gset
 SELECT count(eacct.create_account(:e, 'acct-' || g)) FROM generate_series(2, $BIG) g;
 SQL
+# the rows come through the cursor only: the account query runs once, also
+# in a new session (where it once ran in full first, to make its plan, and
+# held every row in memory)
+runs=$(psql -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+	-c "SET auto_explain.log_nested_statements = on" -c "SET client_min_messages = log" \
+	-c "SELECT length(eacct.export_accounts_xlsx(enterprise_id)) > 0 FROM eacct.enterprise WHERE name = 'Big Corp'" 2>&1 |
+	grep -c 'Query Text: SELECT a.enterprise_id, a.account_id, a.name')
+[ "$runs" = 1 ] || fail "the export ran its account query $runs times in a new session, expected once"
 t0=$(date +%s.%N)
 psql -At -c "SELECT encode(eacct.export_accounts_xlsx(enterprise_id), 'base64')
                FROM eacct.enterprise WHERE name = 'Big Corp'" | base64 -d >"$work/big.xlsx" \

@@ -301,6 +301,11 @@ SELECT is(pg_temp.error_of('SELECT eacct.mark_sent(ARRAY[1, NULL]::bigint[])'), 
 
 SELECT count(*) AS total FROM eacct.notification \gset
 SELECT is((SELECT count(*) FROM eacct.notification WHERE claimed_at IS NULL AND sent_at IS NULL), :total::bigint, 'nothing claimed or sent yet');
+-- the claim's plan is made on its first use in the session: made now with
+-- a hash join, it reads the outbox in the table's order, as it may on a
+-- large outbox (the rows it returns must still come oldest first)
+SET LOCAL enable_nestloop = off;
+SET LOCAL enable_mergejoin = off;
 -- claim 3: the three oldest, with the row's columns
 SELECT results_eq('SELECT * FROM eacct.claim_notifications(3) ORDER BY notification_id',
                   'SELECT notification_id, enterprise_id, account_id, event, channel, address, payload, created_at
@@ -332,10 +337,18 @@ SELECT is_empty('SELECT * FROM eacct.claim_notifications()', 'still nothing to c
 -- the lease: after eacct.notification_lease seconds an unsent claimed row is claimable again
 SET LOCAL eacct.notification_lease = 1;
 SELECT pg_sleep(1.1) \gset
-SELECT set_eq('SELECT notification_id FROM eacct.claim_notifications()',
-              'SELECT notification_id FROM eacct.notifications WHERE sent_at IS NULL',
-              'after the lease, the unsent rows (and only those) are claimable again');
+-- the oldest unsent row, claimed again on its own, moves behind the
+-- others in the table
+SELECT results_eq('SELECT notification_id FROM eacct.claim_notifications(1)',
+              'SELECT min(notification_id) FROM eacct.notifications WHERE sent_at IS NULL',
+              'after the lease, the oldest unsent row is claimable again');
+SELECT pg_sleep(1.1) \gset
+SELECT results_eq('SELECT notification_id FROM eacct.claim_notifications()',
+              'SELECT notification_id FROM eacct.notifications WHERE sent_at IS NULL ORDER BY notification_id',
+              'after the lease, the unsent rows (and only those) are claimable again, oldest first');
 RESET eacct.notification_lease;
+RESET enable_nestloop;
+RESET enable_mergejoin;
 
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
 

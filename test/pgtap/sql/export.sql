@@ -34,6 +34,17 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.export_accounts_xlsx(NULL)', '22023'
     'enterprise_id must not be null', 'NULL enterprise');
 SELECT is((SELECT count(*) FROM pg_ls_tmpdir() WHERE name LIKE 'pgsql_tmp_eacct%'), 0::bigint,
           'no temporary file is left behind');
+-- a name longer than a cell holds (written past the API's 200-character
+-- limit by a superuser's UPDATE): the error names the account
+SAVEPOINT long_name;
+UPDATE eacct.account SET name = repeat('x', 40000) WHERE account_id = :dev;
+SELECT * FROM pg_temp.rejects('SELECT eacct.export_accounts_xlsx(' || :acme || ')', '54000',
+    'the name of account ' || :dev || ' is too long for a workbook cell', 'a name longer than a cell');
+SELECT is(pg_temp.error_of('SELECT eacct.export_accounts_xlsx(' || :acme || ')'),
+    '54000: It has 40000 characters; a cell holds at most 32767.', 'the detail gives its length and the limit');
+ROLLBACK TO SAVEPOINT long_name;
+SELECT is((SELECT count(*) FROM pg_ls_tmpdir() WHERE name LIKE 'pgsql_tmp_eacct%'), 0::bigint,
+          'no temporary file is left behind by the failed export');
 
 SELECT * FROM finish();
 ROLLBACK;

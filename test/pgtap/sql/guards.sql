@@ -348,6 +348,14 @@ SELECT set_eq('SELECT enterprise_id, account_id, problem FROM eacct.verify() WHE
     'verify() reports guard triggers that are not ENABLE ALWAYS');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) leaves them to the whole-database check');
 ROLLBACK TO SAVEPOINT damage;
+-- a DBA's trigger that uses eacct's guard function on a table of its own
+-- is the DBA's, not one of eacct's guards
+CREATE TABLE pg_temp.my_history (id int);
+CREATE TRIGGER my_history_guard BEFORE UPDATE OR DELETE ON pg_temp.my_history
+    FOR EACH ROW EXECUTE FUNCTION eacct.guard_history();
+SELECT is((SELECT count(*) FROM eacct.verify() WHERE enterprise_id IS NULL), 0::bigint,
+    'verify() leaves alone a DBA''s trigger with eacct''s function on the DBA''s table');
+ROLLBACK TO SAVEPOINT damage;
 ALTER TABLE eacct.enterprise DISABLE TRIGGER ALL;
 DELETE FROM eacct.enterprise WHERE enterprise_id = :ent;
 SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify() WHERE enterprise_id = %s', :ent),
@@ -643,6 +651,27 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g
     'eacct.charge(bigint,numeric,text,bigint,text) cannot be called while eacct.transfer(bigint,bigint,numeric,text) is running',
     'a charge from a trigger on the journal, inside a transfer, is refused');
 DROP TRIGGER zz_fee ON eacct.journal_entry;
+-- reading a view is not a call, also through a function of a role that is
+-- not a superuser (the views' row filter then looks up its enterprises)
+CREATE ROLE tap_guard_auditor;
+SELECT eacct.add_admin(:ent, 'tap_guard_auditor');
+CREATE TABLE pg_temp.audit_log (account_id bigint, available numeric);
+GRANT INSERT ON pg_temp.audit_log TO tap_guard_auditor;
+GRANT USAGE ON SCHEMA eacct TO tap_guard_auditor;
+CREATE FUNCTION public.tap_guard_audit(acc bigint) RETURNS void LANGUAGE sql SECURITY DEFINER
+    SET search_path = pg_catalog AS $$
+    INSERT INTO pg_temp.audit_log SELECT account_id, available_credit
+      FROM eacct.account_assets WHERE account_id = acc $$;
+ALTER FUNCTION public.tap_guard_audit(bigint) OWNER TO tap_guard_auditor;
+CREATE FUNCTION pg_temp.audit_entry() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM public.tap_guard_audit(NEW.account_id);
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_audit AFTER INSERT ON eacct.journal_entry FOR EACH ROW EXECUTE FUNCTION pg_temp.audit_entry();
+SELECT lives_ok(format('SELECT eacct.top_up(%s, 1)', :g3), 'a trigger may read a view through a non-superuser''s function');
+SELECT is((SELECT count(*) FROM pg_temp.audit_log WHERE account_id = :g3), 1::bigint, 'and it sees the account');
+DROP TRIGGER zz_audit ON eacct.journal_entry;
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify() finds nothing after the nested calls');
 ROLLBACK TO SAVEPOINT nested;
 
