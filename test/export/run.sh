@@ -72,11 +72,17 @@ SQL
 # the rows come through the cursor only: the account query runs once, also
 # in a new session (where it once ran in full first, to make its plan, and
 # held every row in memory)
-runs=$(psql -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
-	-c "SET auto_explain.log_nested_statements = on" -c "SET client_min_messages = log" \
-	-c "SELECT length(eacct.export_accounts_xlsx(enterprise_id)) > 0 FROM eacct.enterprise WHERE name = 'Big Corp'" 2>&1 |
-	grep -c 'Query Text: SELECT a.enterprise_id, a.account_id, a.name')
-[ "$runs" = 1 ] || fail "the export ran its account query $runs times in a new session, expected once"
+# (auto_explain counts the runs; a source build without contrib lacks it)
+if [ -f "$("$BINDIR/pg_config" --pkglibdir)/auto_explain.so" ]; then
+	runs=$(psql -At -c "LOAD 'auto_explain'" -c "SET auto_explain.log_min_duration = 0" \
+		-c "SET auto_explain.log_nested_statements = on" -c "SET client_min_messages = log" \
+		-c "SELECT length(eacct.export_accounts_xlsx(enterprise_id)) > 0 FROM eacct.enterprise WHERE name = 'Big Corp'" 2>&1 |
+		grep -c 'Query Text: SELECT a.enterprise_id, a.account_id, a.name')
+	[ "$runs" = 1 ] || fail "the export ran its account query $runs times in a new session, expected once"
+	echo "export: the account query runs once, through the cursor, on a session's first export"
+else
+	echo "export: auto_explain is not installed: the count of the account query's runs is skipped"
+fi
 t0=$(date +%s.%N)
 psql -At -c "SELECT encode(eacct.export_accounts_xlsx(enterprise_id), 'base64')
                FROM eacct.enterprise WHERE name = 'Big Corp'" | base64 -d >"$work/big.xlsx" \
