@@ -67,16 +67,22 @@ fi
 # its connection is lost (a restart, a failover, a terminated backend) the
 # coprocess exits: it is started again, and what was queued meanwhile is
 # drained.
+# to_listener LINE: write LINE to the listener; a listener that just died
+# makes it fail instead of killing us (only here: a delivery to a closed
+# stdout still ends the dispatcher, so that its supervisor sees it)
+to_listener() {
+	local rc=1
+	trap '' PIPE
+	[ -n "${LISTENER_PID:-}" ] && kill -0 "$LISTENER_PID" 2>/dev/null &&
+		echo "$1" 2>/dev/null >&"${LISTENER[1]:-}" && rc=0
+	trap - PIPE
+	return $rc
+}
 listen() {
 	coproc LISTENER { "$PSQL" -X -q -At "$@" 2>&1; }
-	echo "LISTEN eacct;" >&"${LISTENER[1]}"
+	to_listener "LISTEN eacct;"
 }
-listening() {
-	[ -n "${LISTENER_PID:-}" ] && kill -0 "$LISTENER_PID" 2>/dev/null &&
-		echo "SELECT 'tick';" 2>/dev/null >&"${LISTENER[1]:-}"
-}
-# a write to a listener that just died fails instead of killing us
-trap '' PIPE
+listening() { to_listener "SELECT 'tick';"; }
 trap 'kill "${LISTENER_PID:-}" 2>/dev/null' EXIT
 listen "$@"
 drain "$@"

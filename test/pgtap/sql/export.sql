@@ -41,7 +41,13 @@ UPDATE eacct.account SET name = repeat('x', 40000) WHERE account_id = :dev;
 SELECT * FROM pg_temp.rejects('SELECT eacct.export_accounts_xlsx(' || :acme || ')', '54000',
     'the name of account ' || :dev || ' is too long for a workbook cell', 'a name longer than a cell');
 SELECT is(pg_temp.error_of('SELECT eacct.export_accounts_xlsx(' || :acme || ')'),
-    '54000: It has 40000 characters; a cell holds at most 32767.', 'the detail gives its length and the limit');
+    '54000: It has 40000 characters, 40000 as the workbook stores it (with each _xHHHH_ escaped); a cell holds at most 32767.',
+    'the detail gives its length and the limit');
+-- escaped, a shorter name can be too long as well: the detail says so
+UPDATE eacct.account SET name = repeat('_x0041_', 4000) WHERE account_id = :dev;
+SELECT is(pg_temp.error_of('SELECT eacct.export_accounts_xlsx(' || :acme || ')'),
+    '54000: It has 28000 characters, 52000 as the workbook stores it (with each _xHHHH_ escaped); a cell holds at most 32767.',
+    'the detail gives the escaped length too');
 ROLLBACK TO SAVEPOINT long_name;
 SELECT is((SELECT count(*) FROM pg_ls_tmpdir() WHERE name LIKE 'pgsql_tmp_eacct%'), 0::bigint,
           'no temporary file is left behind by the failed export');
