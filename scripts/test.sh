@@ -2,7 +2,7 @@
 # scripts/test.sh — `make test`: the same set-up as `make demo`, then every
 # suite against a throwaway cluster: pg_regress scenarios (sql/, expected/),
 # pgTAP suites through pg_regress (test/pgtap/), isolation specs
-# (test/isolation/) and the script checks (test/*/run.sh: stress, export).  Stops and removes
+# (test/isolation/) and the script checks (test/*/run.sh).  Stops and removes
 # the cluster, shows the diffs of what failed, and ends with the line
 # "N passed, N failed".
 source "$(dirname "$0")/common.sh"

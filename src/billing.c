@@ -328,14 +328,16 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 
 		n = eacct_exec(&due_accounts, values, NULL, false, 0);
 	}
-	ents = palloc(sizeof(int64) * Max(n, 1));
-	accts = palloc(sizeof(int64) * Max(n, 1));
+	/* huge: millions of accounts may have bills falling due at once */
+	ents = palloc_extended(sizeof(int64) * (Size) Max(n, 1), MCXT_ALLOC_HUGE);
+	accts = palloc_extended(sizeof(int64) * (Size) Max(n, 1), MCXT_ALLOC_HUGE);
 	for (int i = 0; i < n; i++)
 	{
 		ents[i] = eacct_int8_result(i, 1, NULL);
 		accts[i] = eacct_int8_result(i, 2, NULL);
 	}
-	all = palloc0(sizeof(LedgerAccount) * Max(n, 1));
+	all = palloc_extended(sizeof(LedgerAccount) * (Size) Max(n, 1),
+						  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
 	ledger_accounts(&call, n, accts, all, true);
 
 	for (int start = 0; start < n;)

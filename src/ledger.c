@@ -372,8 +372,10 @@ buffer_update(EacctCall *call, LedgerBuffer *buf, LedgerAccount *a)
 		if (buf->nupd == buf->updcap)
 		{
 			buf->updcap = Max(8, buf->updcap * 2);
-			buf->upd = buf->upd ? repalloc(buf->upd, sizeof(LedgerUpdate) * buf->updcap) :
-				MemoryContextAlloc(call->outer, sizeof(LedgerUpdate) * buf->updcap);
+			/* huge: mark_overdue may change millions of accounts in one call */
+			buf->upd = buf->upd ?
+				repalloc_huge(buf->upd, sizeof(LedgerUpdate) * (Size) buf->updcap) :
+				MemoryContextAllocHuge(call->outer, sizeof(LedgerUpdate) * (Size) buf->updcap);
 		}
 		a->update_slot = ++buf->nupd;
 		buf->upd[a->update_slot - 1].account_id = a->account_id;

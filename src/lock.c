@@ -377,10 +377,13 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
 	AttrNumber	att[NCOLS];
-	int64	   *uniq = palloc(sizeof(int64) * n);	/* distinct ids, ascending */
-	LedgerAccount **byid = palloc0(sizeof(LedgerAccount *) * n);	/* per uniq[] */
-	LedgerAccount *rows = palloc0(sizeof(LedgerAccount) * n);
-	Target	   *t = palloc(sizeof(Target) * n);
+	/* huge: mark_overdue passes every account with a bill falling due */
+	int64	   *uniq = palloc_extended(sizeof(int64) * (Size) n, MCXT_ALLOC_HUGE);	/* distinct ids, ascending */
+	LedgerAccount **byid = palloc_extended(sizeof(LedgerAccount *) * (Size) n,
+										   MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);	/* per uniq[] */
+	LedgerAccount *rows = palloc_extended(sizeof(LedgerAccount) * (Size) n,
+										  MCXT_ALLOC_HUGE | MCXT_ALLOC_ZERO);
+	Target	   *t = palloc_extended(sizeof(Target) * (Size) n, MCXT_ALLOC_HUGE);
 	int			nu = 0;
 	int			nt = 0;
 	int64		missing = 0;
