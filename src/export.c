@@ -93,17 +93,6 @@ check_lxw(lxw_error err, const char *what)
 				 errdetail("libxlsxwriter reports: %s", lxw_strerror(err))));
 }
 
-/* characters of a UTF-8 string: the bytes that start one */
-static int
-utf8_chars(const char *s)
-{
-	int			n = 0;
-
-	for (; *s; s++)
-		n += ((unsigned char) *s & 0xC0) != 0x80;
-	return n;
-}
-
 /*
  * Text as a cell must hold it.  XML 1.0 has no U+FFFE, U+FFFF or C0
  * control characters but tab, newline and carriage return, and a name
@@ -196,7 +185,7 @@ write_row(lxw_worksheet *ws, lxw_row_t r, HeapTuple tup, TupleDesc desc,
 							 errmsg("the name of account " INT64_FORMAT " is too long for a workbook cell",
 									eacct_int8_col(tup, desc, 2)),
 							 errdetail("It has %d characters, %d as the workbook stores it (with each _xHHHH_ escaped); a cell holds at most %d.",
-									   pg_mbstrlen(stored), utf8_chars(name), EXCEL_CELL_CHARS)));
+									   pg_mbstrlen(stored), (int) lxw_utf8_strlen(name), EXCEL_CELL_CHARS)));
 				break;
 			case 3:
 				err = worksheet_write_boolean(ws, r, c, eacct_bool_col(tup, desc, 4), NULL);

@@ -12,8 +12,8 @@
  *    charges that used them (once, within value, validity and account);
  *  - each chain of credit changes, and an enterprise's credit line, status
  *    and totals against them and its accounts; its MA;
- *  - transfer pairs against the records, request keys against what they
- *    answer, administrators against their roles;
+ *  - transfer pairs against the records, administrators against their
+ *    roles;
  *  - request keys against what they answer, and the journal entries and
  *    records that carry a request_id against their keys;
  *  - rows of accounts or enterprises that no longer exist, and coupons a
