@@ -5,9 +5,11 @@ Worker threads run random eacct operations (transfer, withdraw, charge,
 top_up), each with a unique request_id PREFIX-<thread>-<n>, in autocommit
 mode, until SECONDS pass or the server goes away.  Every outcome the client
 saw is written to LOGFILE, one line per call:
-    ok <request_id>        the call returned: it committed
-    rejected <request_id>  a rule rejected it (UA0xx): it did not commit
-    unknown <request_id>   the connection broke before an answer
+    ok <request_id> <call>        the call returned: it committed
+    rejected <request_id> <call>  a rule rejected it (UA0xx): it did not commit
+    unknown <request_id> <call>   the connection broke before an answer
+where <call> is the operation, its from and to accounts (to is \\N for
+charge and top_up), its amount and the id it returned (\\N unless ok).
 Connection settings come from the environment (PGHOST, PGPORT, ...).
 Odd-numbered threads run with eacct.early_lock_release on: their commits
 release their locks before the flush, which must not lose one they saw.
@@ -46,15 +48,18 @@ def worker(t):
         a, b = rng.sample(accts, 2)
         amount = f"{rng.randint(1, 50000) / 100:.2f}"
         op = rng.choice(["transfer", "transfer", "withdraw", "charge", "top_up"])
+        # withdraw(b, a): from the holder b back to the source a
+        src, dst = {"transfer": (a, b), "withdraw": (b, a)}.get(op, (a, None))
         sql = {
             "transfer": ("SELECT eacct.transfer(%s, %s, %s, %s)", (a, b, amount, rid)),
             "withdraw": ("SELECT eacct.withdraw(%s, %s, %s, %s)", (b, a, amount, rid)),
             "charge": ("SELECT eacct.charge(%s, %s, NULL, NULL, %s)", (a, amount, rid)),
             "top_up": ("SELECT eacct.top_up(%s, %s, %s)", (a, amount, rid)),
         }[op]
+        result = None
         try:
             cur.execute(*sql)
-            cur.fetchone()
+            result = cur.fetchone()[0]
             outcome = "ok"
         except psycopg2.Error as e:
             if e.pgcode and e.pgcode.startswith("UA"):
@@ -64,7 +69,8 @@ def worker(t):
             else:
                 outcome = "unknown"
         with lock:
-            lines.append(f"{outcome} {rid}\n")
+            lines.append(" ".join(str(v) if v is not None else "\\N"
+                                  for v in (outcome, rid, op, src, dst, amount, result)) + "\n")
         if outcome == "unknown" or outcome.startswith("error"):
             break
 

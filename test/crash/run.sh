@@ -2,8 +2,9 @@
 # test/crash/run.sh — crash recovery.  On a cluster of its own, clients run
 # random transfers, withdrawals, charges and top-ups (each with a request_id)
 # while the server is stopped with `pg_ctl stop -m immediate` at a random
-# point; after restart, every call a client saw commit must be there, none
-# it saw rejected may be, verify() must be empty and money conserved.
+# point; after restart, every call a client saw commit must be there, with
+# the id it answered and the accounts and amount it was given, none it saw
+# rejected may be, verify() must be empty and money conserved.
 # Three rounds with different stop points.  Last line: "crash: ok" or
 # "crash: FAILED".
 here=$(cd "$(dirname "$0")" && pwd)
@@ -73,7 +74,7 @@ for round in $(seq 1 "$ROUNDS"); do
 	wait "$client"
 	[ -s "$log" ] || fail "round $round: the client logged nothing"
 	start_cluster "$dir" >/dev/null || fail "round $round: restart failed"
-	$PSQL -c "\\copy crash_log (outcome, request_id) FROM '$log' WITH (DELIMITER ' ')" \
+	$PSQL -c "\\copy crash_log (outcome, request_id, op, from_account, to_account, amount, result) FROM '$log' WITH (DELIMITER ' ')" \
 		>/dev/null || fail "cannot load the client log"
 	$PSQL -c "UPDATE crash_log SET round = $round WHERE round IS NULL" >/dev/null
 	result=$($PSQL -v round="$round" -f "$here/check.sql") || fail "round $round: check failed"

@@ -17,4 +17,5 @@ END $$;
 SELECT count(eacct.set_credit_limit(account_id, 1000)) FROM eacct.account;
 SELECT count(eacct.top_up(account_id, 5000)) FROM eacct.account;
 -- what the client saw, loaded after each crash
-CREATE TABLE crash_log (round int, outcome text, request_id text PRIMARY KEY);
+CREATE TABLE crash_log (round int, outcome text, request_id text PRIMARY KEY, op text,
+                        from_account bigint, to_account bigint, amount numeric, result bigint);
