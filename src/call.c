@@ -603,6 +603,10 @@ void
 eacct_check_label(const char *s, int maxlen, const char *what)
 {
 	int			len = pg_mbstrlen(s);
+	int			encoding = GetDatabaseEncoding();
+	bool		unicode = encoding != PG_SQL_ASCII;
+	const char *t = s;
+	int			pos = 0;
 	bool		blank = true;
 
 	if (len > maxlen)
@@ -610,25 +614,32 @@ eacct_check_label(const char *s, int maxlen, const char *what)
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s is too long", what),
 				 errdetail("It has %d characters; the limit is %d.", len, maxlen)));
-	for (const char *c = s; *c; c++)
+
+	/*
+	 * Controls and noncharacters are checked on the text as Unicode, whatever
+	 * the database encoding: in LATIN1, byte 0x85 is U+0085, a C1 control.
+	 * (SQL_ASCII stores bytes of no known encoding: C0 controls only.)
+	 */
+	if (unicode && encoding != PG_UTF8)
+		t = pg_server_to_any(s, strlen(s), PG_UTF8);
+	for (const char *c = t; *c; c += unicode ? pg_utf_mblen((const unsigned char *) c) : 1)
 	{
 		const unsigned char *u = (const unsigned char *) c;
 
+		pos++;
 		if (*u < 0x20 || *u == 0x7f)
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg("%s contains a control character", what),
-					 errdetail("Character %d is 0x%02x.", (int) (c - s) + 1,
-							   (unsigned char) *c)));
-		/* in UTF-8: C1 controls (U+0080-U+009F) and U+FFFE, U+FFFF, which no document holds */
-		if (GetDatabaseEncoding() == PG_UTF8 &&
+					 errdetail("Character %d is 0x%02x.", pos, (unsigned char) *c)));
+		/* C1 controls (U+0080-U+009F) and U+FFFE, U+FFFF, which no document holds */
+		if (unicode &&
 			((u[0] == 0xC2 && u[1] >= 0x80 && u[1] <= 0x9F) || eacct_utf8_noncharacter(u)))
 			ereport(ERROR,
 					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 					 errmsg(u[0] == 0xC2 ? "%s contains a control character" :
 							"%s contains a Unicode noncharacter", what),
-					 errdetail("Byte %d starts U+%04X.", (int) (c - s) + 1,
-							   u[0] == 0xC2 ? u[1] : 0xFF00 | (u[2] + 0x40))));
+					 errdetail("Character %d is U+%04X.", pos, utf8_to_unicode(u))));
 	}
 	/* blank: nothing but spaces and invisible characters */
 	for (const unsigned char *u = (const unsigned char *) s; *u && blank;)

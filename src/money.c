@@ -28,8 +28,9 @@ cents_bound(bool upper)
 	{
 		MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
 
-		bounds[0] = numeric_from_int64(PG_INT64_MIN);
-		bounds[1] = numeric_from_int64(PG_INT64_MAX);
+		/* as amounts: -92233720368547758.08 and 92233720368547758.07 */
+		bounds[0] = eacct_cents_to_numeric(PG_INT64_MIN);
+		bounds[1] = eacct_cents_to_numeric(PG_INT64_MAX);
 		MemoryContextSwitchTo(old);
 		done = true;
 	}
@@ -57,14 +58,18 @@ eacct_amount_from_numeric(Numeric num, const char *what, AmountRule rule)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is out of range", what),
-				 errdetail("Infinity is not an amount.")));
+				 errdetail("%s is not an amount.",
+						   DatumGetCString(DirectFunctionCall1(numeric_out,
+															   NumericGetDatum(num))))));
 #endif
 
-	cents = DirectFunctionCall2(numeric_mul, NumericGetDatum(num),
-								numeric_from_int64(100));
-	if (!DatumGetBool(DirectFunctionCall2(numeric_eq, cents,
-										  DirectFunctionCall2(numeric_trunc, cents,
-															  Int32GetDatum(0)))))
+	/*
+	 * Digits and range are checked on the amount itself: multiplying a
+	 * numeric near the type's limit by 100 would fail inside numeric_mul.
+	 */
+	if (!DatumGetBool(DirectFunctionCall2(numeric_eq, NumericGetDatum(num),
+										  DirectFunctionCall2(numeric_trunc, NumericGetDatum(num),
+															  Int32GetDatum(2)))))
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("%s has more than 2 fractional digits", what),
@@ -72,7 +77,7 @@ eacct_amount_from_numeric(Numeric num, const char *what, AmountRule rule)
 						   DatumGetCString(DirectFunctionCall1(numeric_out,
 															   NumericGetDatum(num))))));
 
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, cents, cents_bound(true))) > 0)
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(num), cents_bound(true))) > 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is out of range", what),
@@ -80,7 +85,7 @@ eacct_amount_from_numeric(Numeric num, const char *what, AmountRule rule)
 						   DatumGetCString(DirectFunctionCall1(numeric_out,
 															   NumericGetDatum(num))),
 						   eacct_cents_to_cstring(PG_INT64_MAX))));
-	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, cents, cents_bound(false))) < 0)
+	if (DatumGetInt32(DirectFunctionCall2(numeric_cmp, NumericGetDatum(num), cents_bound(false))) < 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
 				 errmsg("%s is out of range", what),
@@ -89,6 +94,8 @@ eacct_amount_from_numeric(Numeric num, const char *what, AmountRule rule)
 															   NumericGetDatum(num))),
 						   eacct_cents_to_cstring(PG_INT64_MIN))));
 
+	cents = DirectFunctionCall2(numeric_mul, NumericGetDatum(num),
+								numeric_from_int64(100));
 	result = DatumGetInt64(DirectFunctionCall1(numeric_int8, cents));
 
 	if (rule == AMOUNT_POSITIVE && result <= 0)

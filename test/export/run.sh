@@ -64,6 +64,44 @@ sys.exit(0 if names == want else 'SQL_ASCII names read back as %s, expected %s' 
 " "$work/ascii.xlsx" || fail "the SQL_ASCII workbook is wrong"
 "$BINDIR/dropdb" "$ASCII"
 
+# a LATIN1 database: the name checks see its text as Unicode, so byte 0x85
+# (U+0085) and 0x9B (U+009B, a terminal's escape) are C1 controls there as
+# in UTF-8, refused before anything is written; e-acute (0xE9) is a letter
+# and reads back as U+00E9
+LATIN=${DB}_latin1
+"$BINDIR/dropdb" --if-exists "$LATIN" 2>/dev/null
+"$BINDIR/createdb" -E LATIN1 -T template0 --locale=C "$LATIN" || fail "cannot create $LATIN"
+PGCLIENTENCODING=LATIN1 "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$LATIN" >"$work/latin1.out" <<'SQL' || fail "LATIN1 checks failed"
+CREATE EXTENSION eacct;
+SELECT eacct.create_enterprise(E'Lettres \xe9', 'ma') AS e \gset
+CREATE FUNCTION pg_temp.refused(call text) RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE call;
+    RETURN 'accepted: ' || call;
+EXCEPTION WHEN OTHERS THEN
+    RETURN SQLSTATE || ' ' || SQLERRM || ' / ' || (SELECT count(*) FROM eacct.account);
+END $$;
+SELECT pg_temp.refused(format($$SELECT eacct.create_account(%s, E'next\x85line')$$, :e));
+SELECT pg_temp.refused(format($$SELECT eacct.create_account(%s, E'\x9b[31mred')$$, :e));
+SELECT pg_temp.refused($$SELECT eacct.create_enterprise(E'bad\x85name', 'ma2')$$);
+SELECT count(*) FROM eacct.enterprise;
+SELECT eacct.create_account(:e, E'caf\xe9') IS NOT NULL AS ok \gset
+SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
+SQL
+want="22023 account name contains a control character / 1
+22023 account name contains a control character / 1
+22023 enterprise name contains a control character / 1
+1"
+[ "$(head -4 "$work/latin1.out")" = "$want" ] || fail "LATIN1 C1 controls: $(head -4 "$work/latin1.out")"
+tail -n +5 "$work/latin1.out" | base64 -d >"$work/latin1.xlsx" || fail "LATIN1 export is not base64"
+/usr/bin/python3 -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
+names = [r[2] for r in list(ws.iter_rows(values_only=True))[1:]]
+sys.exit(0 if names == ['ma', 'caf\u00E9'] else 'LATIN1 names read back as %s' % ascii(names))
+" "$work/latin1.xlsx" || fail "the LATIN1 workbook is wrong"
+"$BINDIR/dropdb" "$LATIN"
+
 # a large enterprise: bounded memory (constant-memory writer, cursor)
 psql >/dev/null <<SQL || fail "cannot create $BIG accounts"
 SELECT eacct.create_enterprise('Big Corp', 'big-ma') AS e \gset

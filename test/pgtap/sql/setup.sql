@@ -33,6 +33,8 @@ SELECT throws_ok('SELECT eacct.amount_cents(1e30)', '22003', 'amount is out of r
 SELECT throws_ok('SELECT eacct.amount_cents(92233720368547758.08)', '22003', 'amount is out of range', 'one cent over the largest amount');
 SELECT throws_ok('SELECT eacct.amount_cents(-92233720368547758.09)', '22003', 'amount is out of range', 'below the smallest amount');
 SELECT throws_ok($$SELECT eacct.amount_cents('Infinity')$$, '22003', 'amount is out of range', 'Infinity rejected');
+SELECT is(pg_temp.error_of($$SELECT eacct.amount_cents('-Infinity')$$), '22003: -Infinity is not an amount.', 'the detail names -Infinity');
+SELECT throws_ok($$SELECT eacct.amount_cents(('9' || repeat('0', 131071))::numeric)$$, '22003', 'amount is out of range', 'a numeric near the type''s limit is out of range, not a numeric overflow');
 SELECT throws_ok('SELECT eacct.amount_cents(0)', '22023', 'amount must be greater than zero', 'zero is not a money-moving amount');
 SELECT throws_ok('SELECT eacct.amount_cents(-0.01)', '22023', 'amount must be greater than zero', 'negative amount rejected');
 
@@ -55,7 +57,8 @@ SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(repeat('x', 10000
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'tab\there', 'x')$$, '22023', 'enterprise name contains a control character', 'control character');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'next\u0085line', 'x')$$, '22023', 'enterprise name contains a control character', 'C1 control character (U+0085)');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'odd\uFFFF', 'x')$$, '22023', 'enterprise name contains a Unicode noncharacter', 'U+FFFF, which no XML document holds');
-SELECT is(pg_temp.error_of($$SELECT eacct.create_enterprise(E'odd\uFFFE', 'x')$$), '22023: Byte 4 starts U+FFFE.', 'errdetail names U+FFFE');
+SELECT is(pg_temp.error_of($$SELECT eacct.create_enterprise(E'odd\uFFFE', 'x')$$), '22023: Character 4 is U+FFFE.', 'errdetail names U+FFFE');
+SELECT is(pg_temp.error_of($$SELECT eacct.create_enterprise(E'\u00e9\u00e9\u00e9\tb', 'x')$$), '22023: Character 4 is 0x09.', 'errdetail counts characters, not bytes');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'\u00A0\u3000 \u200B', 'x')$$, '22023', 'enterprise name must not be empty', 'Unicode spaces only (no-break, ideographic, zero width) are blank');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise(E'\u200E\u2028\u2029\u1680\u061C\uFE0F\u2066\U000E0041', 'x')$$, '22023', 'enterprise name must not be empty', 'other invisible characters only (bidi marks, line and paragraph separators, Ogham space, variation selector, tag) are blank');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, E'\u00AD\u3164')$$, '22023', 'account name must not be empty', 'a soft hyphen and a Hangul filler are blank');
