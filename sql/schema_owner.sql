@@ -43,6 +43,16 @@ ALTER SCHEMA eacct OWNER TO CURRENT_USER;
 ALTER EXTENSION eacct UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'eacct';
 
+-- the install and update scripts run DO blocks (PL/pgSQL): eacct requires
+-- plpgsql, so CREATE EXTENSION ... CASCADE installs it and it cannot be
+-- dropped from under eacct
+DROP EXTENSION eacct;
+DROP EXTENSION plpgsql;
+CREATE EXTENSION eacct;
+CREATE EXTENSION eacct CASCADE;
+SELECT extname FROM pg_extension WHERE extname IN ('eacct', 'plpgsql') ORDER BY extname;
+DROP EXTENSION plpgsql;
+
 \c :regress_db
 DROP DATABASE eacct_squatted;
 DROP ROLE eacct_schema_squatter;
