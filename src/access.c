@@ -17,6 +17,24 @@
 #include "utils/lsyscache.h"
 #include "utils/rel.h"
 
+/*
+ * A role administers an enterprise when it is a member of a role added with
+ * add_admin, through any chain of grants (INHERIT or not: it could SET ROLE
+ * to the admin role and act as it).  From PostgreSQL 16 a grant can deny SET
+ * ROLE, and the grant of a role to the CREATEROLE role that created it does
+ * (SET FALSE, INHERIT FALSE): such a member cannot act as the admin role, so
+ * it does not count.  On 13-15 every membership allows SET ROLE.
+ */
+static inline bool
+admin_member(Oid member, Oid admin_role)
+{
+#if PG_VERSION_NUM >= 160000
+	return member_can_set_role(member, admin_role);
+#else
+	return is_member_of_role(member, admin_role);
+#endif
+}
+
 PG_FUNCTION_INFO_V1(eacct_may_view);
 PG_FUNCTION_INFO_V1(eacct_admin_name_default);
 
@@ -50,12 +68,18 @@ eacct_admin_name_default(PG_FUNCTION_ARGS)
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("admin_name_default() must be a BEFORE INSERT row trigger")));
+	eacct_require_own_table(td->tg_relation, "admin_name_default");
 	desc = RelationGetDescr(td->tg_relation);
 	name_att = SPI_fnumber(desc, "admin_name");
 	role_att = SPI_fnumber(desc, "admin_role");
-	if (name_att <= 0 || role_att <= 0)
-		elog(ERROR, "admin_name_default: eacct.%s has no admin_name or admin_role",
-			 RelationGetRelationName(td->tg_relation));
+	if (name_att <= 0 || role_att <= 0 ||
+		SPI_gettypeid(desc, name_att) != NAMEOID ||
+		SPI_gettypeid(desc, role_att) != REGROLEOID)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("admin_name_default() needs columns admin_name (name) and admin_role (regrole)"),
+				 errdetail("Table eacct.%s does not have both.",
+						   RelationGetRelationName(td->tg_relation))));
 	(void) heap_getattr(td->tg_trigtuple, name_att, desc, &isnull);
 	if (!isnull)
 		return PointerGetDatum(td->tg_trigtuple);
@@ -172,7 +196,7 @@ eacct_is_admin(EacctCall *call, int64 enterprise_id)
 	{
 		Oid			admin = admin_of_row(i);
 
-		is_admin = OidIsValid(admin) && is_member_of_role(call->caller, admin);
+		is_admin = OidIsValid(admin) && admin_member(call->caller, admin);
 	}
 	call->admin_of[call->admin_next] = enterprise_id;
 	call->admin_known[call->admin_next] = is_admin ? 1 : -1;
@@ -260,7 +284,7 @@ visible_for(FunctionCallInfo fcinfo)
 			if (v->n > 0 && v->ids[v->n - 1] == ent)
 				continue;
 			admin = admin_of_row(i);
-			if (OidIsValid(admin) && is_member_of_role(role, admin))
+			if (OidIsValid(admin) && admin_member(role, admin))
 				v->ids[v->n++] = ent;
 		}
 		eacct_leave(&call);

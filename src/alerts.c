@@ -131,6 +131,11 @@ eacct_set_low_balance_alert_batch(PG_FUNCTION_ARGS)
 	deconstruct_array(arr, INT8OID, sizeof(int64), FLOAT8PASSBYVAL, TYPALIGN_DOUBLE,
 					  &elems, &nulls, &n);
 	eacct_no_null_elements(nulls, n, "account_ids");
+	if (n > EACCT_MAX_BATCH)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("set_low_balance_alert takes at most %d accounts", EACCT_MAX_BATCH),
+				 errdetail("account_ids has %d elements.", n)));
 	ids = palloc(sizeof(int64) * Max(n, 1));
 	for (int i = 0; i < n; i++)
 		ids[i] = DatumGetInt64(elems[i]);

@@ -74,6 +74,7 @@ eacct_fn_cache(FunctionCallInfo fcinfo)
  * writes and, for SQL statements, from an ExecutorStart hook.
  */
 static bool triggers_checked = false;
+static Oid	running_fn;				/* the eacct call running, if any (below) */
 
 static void
 forget_triggers_check(Datum arg, Oid relid)
@@ -108,6 +109,23 @@ eacct_namespace(void)
 	if (!OidIsValid(eacct_nsp))
 		eacct_nsp = get_namespace_oid("eacct", true);
 	return eacct_nsp;
+}
+
+/*
+ * eacct's trigger functions are executable by PUBLIC (creating a trigger
+ * needs EXECUTE), and they trust the table they fire on to be eacct's: its
+ * columns' types, row or statement.  On any other table they refuse to run.
+ */
+void
+eacct_require_own_table(Relation rel, const char *fn)
+{
+	Oid			nsp = get_namespace_oid("eacct", true);
+
+	if (!OidIsValid(nsp) || RelationGetNamespace(rel) != nsp)
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("eacct.%s() fires only on eacct's own tables", fn),
+				 errdetail("It fired on table \"%s\".", RelationGetRelationName(rel))));
 }
 
 static void
@@ -204,7 +222,13 @@ eacct_check_fired_triggers(ResultRelInfo *rri)
 		return;
 	register_triggers_callbacks();
 	nsp = RelationGetNamespace(rri->ri_RelationDesc);
-	if (nsp != eacct_namespace())
+	/*
+	 * Inside an eacct call every table counts: a superuser's trigger on
+	 * eacct's tables may write another table (an unqualified name resolves
+	 * to the caller's pg_temp under the pinned search_path), whose triggers
+	 * would then run as the extension owner too.
+	 */
+	if (nsp != eacct_namespace() && !OidIsValid(running_fn))
 		return;
 	for (int i = 0; i < td->numtriggers; i++)
 	{
@@ -233,8 +257,9 @@ eacct_check_fired_triggers(ResultRelInfo *rri)
 		if (!safe)
 			ereport(ERROR,
 					(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-					 errmsg("trigger %s on eacct.%s would run with a superuser's rights",
-							tg->tgname, RelationGetRelationName(rri->ri_RelationDesc)),
+					 errmsg("trigger %s on %s.%s would run with a superuser's rights",
+							tg->tgname, get_namespace_name(nsp),
+							RelationGetRelationName(rri->ri_RelationDesc)),
 					 errdetail("Its function %s belongs to role %s, which is not a superuser;"
 							   " this statement runs as %s.",
 							   format_procedure(tg->tgfoid), GetUserNameFromId(owner, false),

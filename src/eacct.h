@@ -225,6 +225,7 @@ typedef struct LedgerPair
 extern void ledger_pair_rows(int n, LedgerPair *p);
 extern AttrNumber eacct_column(Relation rel, const char *name);
 extern Oid	eacct_relid(const char *name);
+extern void eacct_require_own_table(Relation rel, const char *fn);
 extern Oid	eacct_locked_relid(const char *name, LOCKMODE mode);
 
 /* guard.c: the balance guard trigger, which rows.c recognises */

@@ -44,11 +44,21 @@ PG_FUNCTION_INFO_V1(eacct_guard_history);
 static TriggerData *
 trigger_data(FunctionCallInfo fcinfo, const char *name)
 {
+	TriggerData *td;
+
 	if (!CALLED_AS_TRIGGER(fcinfo))
 		ereport(ERROR,
 				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
 				 errmsg("%s() must be called as a trigger", name)));
-	return (TriggerData *) fcinfo->context;
+	td = (TriggerData *) fcinfo->context;
+	eacct_require_own_table(td->tg_relation, name);
+	/* a row trigger for UPDATE and DELETE (it reads the rows), else statement */
+	if (!TRIGGER_FIRED_BY_INSERT(td->tg_event) && !TRIGGER_FIRED_BY_TRUNCATE(td->tg_event) &&
+		(!TRIGGER_FIRED_FOR_ROW(td->tg_event) || !TRIGGER_FIRED_BEFORE(td->tg_event)))
+		ereport(ERROR,
+				(errcode(ERRCODE_E_R_I_E_TRIGGER_PROTOCOL_VIOLATED),
+				 errmsg("%s() must be a BEFORE row trigger for UPDATE or DELETE", name)));
+	return td;
 }
 
 static Datum

@@ -85,6 +85,10 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ']::bigint[], NULL, true)', '22023', 'threshold must not be null', 'batch: threshold NULL');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[[' || :a1 || ']]::bigint[], 10, true)', '22023', 'account_ids must be a one-dimensional array', 'batch: two-dimensional account_ids');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ']::bigint[], 10, NULL)', '22023', 'enabled must not be null', 'batch: enabled NULL');
+-- at most 100,000 accounts per call, as transfer_batch (8 million ran into
+-- an allocation's size limit: XX000)
+SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(array_fill(' || :a1 || '::bigint, ARRAY[100001]), 10, true)', '54000',
+    'set_low_balance_alert takes at most 100000 accounts', 'batch: 100,001 accounts are over the limit');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(NULL::bigint[], 10, true)', '22023', 'account_ids must not be null', 'batch: NULL array');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_low_balance_alert(ARRAY[' || :a1 || ', NULL, ' || :a2 || ']::bigint[], 10, true)', '22023',
                               'account_ids must not contain NULL', 'batch: NULL element');

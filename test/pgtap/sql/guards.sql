@@ -575,6 +575,42 @@ DROP TRIGGER zz_escalate ON eacct.account;
 SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'calls run again once the trigger is gone');
 ROLLBACK TO SAVEPOINT foreign_trigger;
 
+-- a superuser's trigger on an eacct table that writes a table by an
+-- unqualified name runs, inside a call, with search_path pg_catalog, pg_temp:
+-- the name can be the caller's temp table, whose trigger (the caller's own
+-- function) would then run as eacct's owner.  Inside a call every table's
+-- triggers are checked: 42501, and nothing changes
+SAVEPOINT temp_escalation;
+CREATE ROLE tap_guard_caller;
+SELECT eacct.add_admin(:ent, 'tap_guard_caller') IS NULL AS added \gset
+CREATE FUNCTION public.tap_audit_transfer() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        INSERT INTO tap_transfer_audit VALUES (NEW.record_id);
+    EXCEPTION WHEN undefined_table THEN NULL;
+    END;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_audit AFTER INSERT ON eacct.transfer_record FOR EACH ROW EXECUTE FUNCTION public.tap_audit_transfer();
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'the audit trigger alone is harmless');
+SET ROLE tap_guard_caller;
+CREATE TEMP TABLE tap_transfer_audit (record_id bigint);
+-- (a sequence: what the function does there outlives the call's rollback)
+CREATE TEMP SEQUENCE tap_escalations;
+CREATE FUNCTION pg_temp.tap_escalate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nextval('pg_temp.tap_escalations');
+    RETURN NEW;
+END $$;
+CREATE TRIGGER tap_escalate BEFORE INSERT ON tap_transfer_audit FOR EACH ROW EXECUTE FUNCTION pg_temp.tap_escalate();
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    format('trigger tap_escalate on %s.tap_transfer_audit would run with a superuser''s rights', pg_my_temp_schema()::regnamespace),
+    'a caller''s temp-table trigger reached through a DBA''s trigger is refused');
+SELECT is((SELECT is_called FROM tap_escalations), false, 'the caller''s trigger function did not run');
+SELECT is((SELECT count(*) FROM tap_transfer_audit), 0::bigint, 'nothing reached the caller''s table');
+RESET ROLE;
+ROLLBACK TO SAVEPOINT temp_escalation;
+
 -- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
 -- not leave a journal without its balances: the ledger counts the account

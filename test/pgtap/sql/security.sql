@@ -447,6 +447,36 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :a_ma), '4
 SELECT is(eacct.transferable(:b_ma), 370.00, 'after remove_admin: still admin of B');
 RESET ROLE;
 
+-- eacct's trigger functions can be named in CREATE TRIGGER by anyone (it
+-- needs EXECUTE), but fire only on eacct's own tables: on a role's own
+-- table admin_name_default() wrote a name into whatever its admin_name
+-- column was (a text column: the server crashed), and guard_balances() as
+-- a statement trigger read a row it did not have (a crash too)
+SET ROLE eacct_sec_nobody;
+CREATE TEMP TABLE sec_admins (admin_role oid, admin_name text);
+CREATE TRIGGER sec_admins BEFORE INSERT ON sec_admins FOR EACH ROW EXECUTE FUNCTION eacct.admin_name_default();
+SELECT throws_ok($$INSERT INTO sec_admins VALUES ('eacct_sec_nobody'::regrole, NULL)$$, '39P01',
+                 'eacct.admin_name_default() fires only on eacct''s own tables', 'admin_name_default() refuses a table outside schema eacct');
+CREATE TEMP TABLE sec_rows (a int);
+INSERT INTO sec_rows VALUES (1);
+CREATE TRIGGER sec_rows BEFORE UPDATE ON sec_rows FOR EACH STATEMENT EXECUTE FUNCTION eacct.guard_balances('a');
+SELECT throws_ok('UPDATE sec_rows SET a = 2', '39P01', 'eacct.guard_balances() fires only on eacct''s own tables',
+                 'guard_balances() refuses a table outside schema eacct');
+DROP TRIGGER sec_rows ON sec_rows;
+CREATE TRIGGER sec_rows BEFORE DELETE ON sec_rows FOR EACH ROW EXECUTE FUNCTION eacct.guard_history();
+SELECT throws_ok('DELETE FROM sec_rows', '39P01', 'eacct.guard_history() fires only on eacct''s own tables',
+                 'guard_history() refuses a table outside schema eacct');
+SELECT is((SELECT count(*) FROM sec_rows), 1::bigint, 'the row the refused trigger guarded is still there');
+RESET ROLE;
+-- on eacct's own tables a guard must be a BEFORE row trigger for UPDATE and
+-- DELETE (a statement trigger has no row to read)
+CREATE TRIGGER sec_stmt BEFORE UPDATE ON eacct.transfer_pair FOR EACH STATEMENT
+    EXECUTE FUNCTION eacct.guard_balances('enterprise_id', 'source_account', 'holder_account', 'transferred', 'withdrawn');
+SELECT throws_ok('UPDATE eacct.transfer_pair SET withdrawn = withdrawn', '39P01',
+                 'guard_balances() must be a BEFORE row trigger for UPDATE or DELETE',
+                 'guard_balances() as a statement UPDATE trigger on an eacct table is refused, not a crash');
+DROP TRIGGER sec_stmt ON eacct.transfer_pair;
+
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds no mismatch');
 
 SELECT * FROM finish();
