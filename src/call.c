@@ -451,12 +451,34 @@ eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 }
 
 /* column `col' (1-based) of a tuple as int8 / bool; NULL reads as 0 / false */
+/*
+ * A column of a statement's result read as `type': the statements read
+ * eacct's tables, whose column types a superuser's ALTER TABLE could change
+ * (a numeric read as an int8 is a pointer); an error instead.
+ */
+static inline void
+result_type(TupleDesc desc, int col, Oid type)
+{
+	Oid			found = SPI_gettypeid(desc, col);
+
+	if (unlikely(found != type))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("eacct read a column of type %s where it expects %s",
+						format_type_be(found), format_type_be(type)),
+				 errdetail("Column %s of a statement's result; one of eacct's tables was altered.",
+						   SPI_fname(desc, col)),
+				 errhint("Undo the ALTER TABLE, or install eacct again.")));
+}
+
 int64
 eacct_int8_col(HeapTuple tup, TupleDesc desc, int col)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	Datum		d;
 
+	result_type(desc, col, INT8OID);
+	d = SPI_getbinval(tup, desc, col, &isnull);
 	return isnull ? 0 : DatumGetInt64(d);
 }
 
@@ -464,8 +486,10 @@ bool
 eacct_bool_col(HeapTuple tup, TupleDesc desc, int col)
 {
 	bool		isnull;
-	Datum		d = SPI_getbinval(tup, desc, col, &isnull);
+	Datum		d;
 
+	result_type(desc, col, BOOLOID);
+	d = SPI_getbinval(tup, desc, col, &isnull);
 	return !isnull && DatumGetBool(d);
 }
 
@@ -525,8 +549,10 @@ int64
 eacct_int8_result(int row, int col, bool *isnull)
 {
 	bool		null;
-	Datum		d = SPI_getbinval(SPI_tuptable->vals[row],
-								  SPI_tuptable->tupdesc, col, &null);
+	Datum		d;
+
+	result_type(SPI_tuptable->tupdesc, col, INT8OID);
+	d = SPI_getbinval(SPI_tuptable->vals[row], SPI_tuptable->tupdesc, col, &null);
 
 	if (isnull)
 		*isnull = null;

@@ -163,9 +163,49 @@ static struct
 	Oid			relid;
 	const char *name;
 	AttrNumber	attnum;
+	Oid			type;
 }			column_memo[COLUMN_MEMO];
 
-/* the number (attnum) of column `name' of a relation */
+/*
+ * The type of each column the C code reads or writes by name (in the tables
+ * it opens: enterprise, account, journal_entry, transfer_record and
+ * transfer_pair, where a name has one type).  The code puts Datums of these
+ * types in those columns: after an ALTER COLUMN ... TYPE (allowed on a
+ * column no view or constraint uses) an int8 in a numeric column would
+ * crash the server, so a changed type is an error instead.
+ */
+static const struct
+{
+	const char *name;
+	Oid			type;
+}			column_types[] = {
+	{"enterprise_id", INT8OID}, {"account_id", INT8OID}, {"entry_id", INT8OID},
+	{"record_id", INT8OID}, {"name", TEXTOID}, {"is_ma", BOOLOID},
+	{"own_cash", INT8OID}, {"transfer_book", INT8OID}, {"credit_limit", INT8OID},
+	{"outstanding", INT8OID}, {"overdue", INT8OID},
+	{"d_own_cash", INT8OID}, {"d_transfer_book", INT8OID}, {"d_credit_limit", INT8OID},
+	{"d_outstanding", INT8OID}, {"d_overdue", INT8OID},
+	{"alert_threshold", INT8OID}, {"alert_enabled", BOOLOID}, {"alert_status", TEXTOID},
+	{"account_center_enabled", BOOLOID}, {"kind", TEXTOID}, {"amount", INT8OID},
+	{"coupon_id", INT8OID}, {"coupon_used", INT8OID}, {"counterparty", INT8OID},
+	{"ref_id", INT8OID}, {"memo", TEXTOID}, {"request_id", TEXTOID},
+	{"created_by", TEXTOID}, {"created_at", TIMESTAMPTZOID},
+	{"from_account", INT8OID}, {"to_account", INT8OID},
+	{"source_account", INT8OID}, {"holder_account", INT8OID},
+	{"transferred", INT8OID}, {"withdrawn", INT8OID}
+};
+
+static Oid
+column_type(const char *name)
+{
+	for (int i = 0; i < (int) lengthof(column_types); i++)
+		if (strcmp(column_types[i].name, name) == 0)
+			return column_types[i].type;
+	elog(ERROR, "eacct: no type known for column %s", name);
+	return InvalidOid;			/* keep the compiler quiet */
+}
+
+/* the number (attnum) of column `name' of a relation, of the type eacct writes */
 AttrNumber
 eacct_column(Relation rel, const char *name)
 {
@@ -173,26 +213,44 @@ eacct_column(Relation rel, const char *name)
 	Oid			relid = RelationGetRelid(rel);
 	int			slot = hash_combine(relid, (uint32) ((uintptr_t) name >> 3)) % COLUMN_MEMO;
 	AttrNumber	memo = column_memo[slot].attnum;
+	Form_pg_attribute found = NULL;
 
 	if (column_memo[slot].relid == relid && column_memo[slot].name == name &&
 		memo > 0 && memo <= desc->natts &&
 		!TupleDescAttr(desc, memo - 1)->attisdropped &&
 		strcmp(NameStr(TupleDescAttr(desc, memo - 1)->attname), name) == 0)
-		return memo;
-	for (int i = 0; i < desc->natts; i++)
+	{
+		found = TupleDescAttr(desc, memo - 1);
+		if (found->atttypid == column_memo[slot].type)
+			return memo;
+	}
+	for (int i = 0; i < desc->natts && found == NULL; i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);
 
 		if (!a->attisdropped && strcmp(NameStr(a->attname), name) == 0)
-		{
-			column_memo[slot].relid = relid;
-			column_memo[slot].name = name;
-			column_memo[slot].attnum = a->attnum;
-			return a->attnum;
-		}
+			found = a;
 	}
-	elog(ERROR, "column %s.%s does not exist", RelationGetRelationName(rel), name);
-	return InvalidAttrNumber;	/* keep the compiler quiet */
+	if (found == NULL)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_COLUMN),
+				 errmsg("column %s of eacct.%s does not exist", name, RelationGetRelationName(rel)),
+				 errdetail("eacct's code writes and reads it; its table was altered."),
+				 errhint("Undo the ALTER TABLE, or install eacct again.")));
+	if (found->atttypid != column_type(name))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("column %s of eacct.%s has type %s, not %s", name,
+						RelationGetRelationName(rel), format_type_be(found->atttypid),
+						format_type_be(column_type(name))),
+				 errdetail("eacct's code writes and reads it as %s; its table was altered.",
+						   format_type_be(column_type(name))),
+				 errhint("Undo the ALTER TABLE, or install eacct again.")));
+	column_memo[slot].relid = relid;
+	column_memo[slot].name = name;
+	column_memo[slot].attnum = found->attnum;
+	column_memo[slot].type = found->atttypid;
+	return found->attnum;
 }
 
 /* index_beginscan() takes an instrumentation pointer from PostgreSQL 18 */

@@ -611,6 +611,27 @@ SELECT is((SELECT count(*) FROM tap_transfer_audit), 0::bigint, 'nothing reached
 RESET ROLE;
 ROLLBACK TO SAVEPOINT temp_escalation;
 
+-- a superuser's ALTER COLUMN ... TYPE of a column no view or constraint
+-- uses: eacct's code writes and reads its columns as the types it made
+-- them (an int8 written into a numeric column crashed the server, a
+-- numeric read as an int8 answered with a pointer): 42804, nothing changes
+SAVEPOINT altered_type;
+ALTER TABLE eacct.journal_entry ALTER COLUMN d_own_cash TYPE numeric;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '42804',
+    'column d_own_cash of eacct.journal_entry has type numeric, not bigint', 'a journal column of another type');
+ROLLBACK TO SAVEPOINT altered_type;
+SAVEPOINT altered_type;
+ALTER TABLE eacct.request ALTER COLUMN result TYPE numeric;
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 10, 'tap-guard-1')$$, :g1, :g2), '42804',
+    'eacct read a column of type numeric where it expects bigint', 'a repeated call whose stored result is of another type');
+ROLLBACK TO SAVEPOINT altered_type;
+SAVEPOINT altered_type;
+ALTER TABLE eacct.account RENAME COLUMN own_cash TO cash;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '42703',
+    'column own_cash of eacct.account does not exist', 'a renamed balance column');
+ROLLBACK TO SAVEPOINT altered_type;
+SELECT is(eacct.transfer(:g1, :g2, 10, 'tap-guard-1'), :transfer::bigint, 'a repeat answers again once the table is as eacct made it');
+
 -- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
 -- not leave a journal without its balances: the ledger counts the account
