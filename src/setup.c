@@ -22,7 +22,7 @@ static EacctPlan insert_enterprise = {
 	"             SELECT ids.e, $1, ids.a FROM ids RETURNING enterprise_id, ma_account_id)"
 	" INSERT INTO eacct.account (enterprise_id, account_id, name, is_ma)"
 	" SELECT ent.enterprise_id, ent.ma_account_id, $2, true FROM ent"
-	" RETURNING enterprise_id",
+	" RETURNING enterprise_id, account_id",
 	2, {TEXTOID, TEXTOID}
 };
 
@@ -30,9 +30,32 @@ static EacctPlan insert_account = {
 	"INSERT INTO eacct.account (enterprise_id, name)"
 	" SELECT e.enterprise_id, $2 FROM eacct.enterprise e"
 	" WHERE e.enterprise_id OPERATOR(pg_catalog.=) $1"
-	" RETURNING account_id",
+	" RETURNING account_id, enterprise_id",
 	2, {INT8OID, TEXTOID}
 };
+
+/* account ids come from one sequence; one set back could repeat an id (lock.c) */
+static EacctPlan account_id_taken = {
+	"SELECT a.enterprise_id FROM eacct.account a"
+	" WHERE a.account_id OPERATOR(pg_catalog.=) $1"
+	"   AND a.enterprise_id OPERATOR(pg_catalog.<>) $2 LIMIT 1",
+	2, {INT8OID, INT8OID}
+};
+
+static void
+check_new_account_id(int64 enterprise_id, int64 account_id)
+{
+	Datum		values[2] = {Int64GetDatum(account_id), Int64GetDatum(enterprise_id)};
+
+	if (eacct_exec(&account_id_taken, values, NULL, false, 0) > 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNIQUE_VIOLATION),
+				 errmsg("account id " INT64_FORMAT " is taken", account_id),
+				 errdetail("An account of enterprise " INT64_FORMAT " has this id.",
+						   eacct_int8_result(0, 1, NULL)),
+				 errhint("eacct.account_id_seq was set back below an existing account id;"
+						 " set it past the largest one.")));
+}
 
 static EacctPlan update_center = {
 	"UPDATE eacct.enterprise SET account_center_enabled = $2"
@@ -96,6 +119,7 @@ eacct_create_enterprise(PG_FUNCTION_ARGS)
 	if (ledger_write(&insert_enterprise, values, NULL) != 1)
 		elog(ERROR, "enterprise insert returned no row");
 	id = eacct_int8_result(0, 1, NULL);
+	check_new_account_id(id, eacct_int8_result(0, 2, NULL));
 	eacct_leave(&call);
 	PG_RETURN_INT64(id);
 }
@@ -116,6 +140,7 @@ eacct_create_account(PG_FUNCTION_ARGS)
 	if (ledger_write(&insert_account, values, NULL) != 1)
 		eacct_enterprise_not_found(ent);
 	id = eacct_int8_result(0, 1, NULL);
+	check_new_account_id(ent, id);
 	eacct_leave(&call);
 	PG_RETURN_INT64(id);
 }

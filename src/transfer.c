@@ -774,7 +774,8 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 	}
 	PG_CATCH();
 	{
-		if (current > 0)
+		/* a cancel or statement timeout is not the element's failure */
+		if (current > 0 && geterrcode() != ERRCODE_QUERY_CANCELED)
 			eacct_rethrow_with_index(current);
 		PG_RE_THROW();
 	}

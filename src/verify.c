@@ -231,6 +231,13 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"          a.account_id, a.enterprise_id)" \
 	"   FROM acc a WHERE NOT EXISTS (SELECT 1 FROM eacct.enterprise e" \
 	"     WHERE e.enterprise_id = a.enterprise_id)" \
+	/* the API finds accounts by account_id alone: one sequence keeps it unique */ \
+	" UNION ALL" \
+	" SELECT a.enterprise_id, a.account_id," \
+	"   format('account id %s is also an account of enterprise %s'," \
+	"          a.account_id, o.enterprise_id)" \
+	"   FROM acc a JOIN eacct.account o ON o.account_id = a.account_id" \
+	"    AND o.enterprise_id <> a.enterprise_id" \
 	" UNION ALL" \
 	" SELECT o.enterprise_id, o.account_id, format('account %s, which does not exist, has %s: %s'," \
 	"   o.account_id, o.what, sum(o.n))" \

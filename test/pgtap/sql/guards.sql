@@ -632,6 +632,28 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '42703'
 ROLLBACK TO SAVEPOINT altered_type;
 SELECT is(eacct.transfer(:g1, :g2, 10, 'tap-guard-1'), :transfer::bigint, 'a repeat answers again once the table is as eacct made it');
 
+-- the API finds an account by its id alone, and one sequence keeps ids
+-- unique (account_pkey leads with enterprise_id).  A superuser's setval
+-- back cannot give a new account the id of an existing one of another
+-- enterprise (23505, nothing changes; calls by that id went to either);
+-- verify() reports such a pair made past the guards
+SAVEPOINT account_ids;
+SELECT eacct.create_enterprise('tap-guards-other', 'other-ma') AS other_ent \gset
+SELECT setval('eacct.account_id_seq', :g1 - 1) IS NOT NULL AS set_back \gset
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.create_account(%s, 'reused')$$, :other_ent), '23505',
+    format('account id %s is taken', :g1), 'a new account cannot take an existing account id');
+SELECT setval('eacct.account_id_seq', :g1 - 1) IS NOT NULL AS set_back \gset
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_enterprise('tap-guards-reused', 'reused-ma')$$, '23505',
+    format('account id %s is taken', :g1), 'nor a new enterprise''s MA');
+SELECT setval('eacct.account_id_seq', (SELECT max(account_id) FROM eacct.account)) IS NOT NULL AS set_forth \gset
+ALTER TABLE eacct.account DISABLE TRIGGER account_guard_insert;
+INSERT INTO eacct.account (enterprise_id, account_id, name) VALUES (:other_ent, :g1, 'duplicate');
+ALTER TABLE eacct.account ENABLE ALWAYS TRIGGER account_guard_insert;
+SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s) WHERE problem LIKE %L', :ent, 'account id%'),
+    format($$VALUES (%s::bigint, 'account id %s is also an account of enterprise %s')$$, :g1, :g1, :other_ent),
+    'verify() reports an account id two enterprises share');
+ROLLBACK TO SAVEPOINT account_ids;
+
 -- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
 -- not leave a journal without its balances: the ledger counts the account

@@ -419,6 +419,27 @@ SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer_batch(ARRAY[%s], AR
     '22023', 'transfer_batch arrays must have the same length', 'batch: more request_ids than elements');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(array_fill(%s::bigint, ARRAY[100001]), array_fill(%s::bigint, ARRAY[100001]), array_fill(0.01, ARRAY[100001]))', :bs, :bd1),
     '54000', 'transfer_batch takes at most 100000 transfers', 'batch: 100,001 transfers are over the limit');
+-- a statement timeout (or cancel) in the middle of a batch is not an
+-- element's failure: its detail names none (a keyed batch's key
+-- reservation blamed the element it had reached)
+CREATE FUNCTION pg_temp.cancel_detail(call text) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    d text;
+BEGIN
+    EXECUTE call;
+    RETURN 'no error';
+EXCEPTION WHEN query_canceled THEN
+    GET STACKED DIAGNOSTICS d = PG_EXCEPTION_DETAIL;
+    RETURN '57014: ' || coalesce(d, '');
+END $$;
+CREATE TEMP TABLE big_batch AS
+SELECT array_fill(:bs::bigint, ARRAY[50000]) AS f, array_fill(:bd1::bigint, ARRAY[50000]) AS t,
+       array_fill(0.01, ARRAY[50000]) AS a, array_agg('tap-timeout-' || g ORDER BY g) AS k
+  FROM generate_series(1, 50000) g;
+SET LOCAL statement_timeout = '50ms';
+SELECT is(pg_temp.cancel_detail('SELECT eacct.transfer_batch(f, t, a, k) FROM big_batch'), '57014: ',
+          'batch: a statement timeout names no element');
+SET LOCAL statement_timeout = 0;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(NULL, ARRAY[%s], ARRAY[1])', :bd1),
     '22023', 'from_accounts must not be null', 'batch: NULL from_accounts');
 SET ROLE tap_transfer_nobody;
