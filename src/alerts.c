@@ -35,7 +35,8 @@ static EacctPlan claim = {
 	"    n.address, n.payload, n.created_at)"
 	/* in the order they were queued, so that a dispatcher delivers them so */
 	" SELECT * FROM u ORDER BY u.notification_id",
-	2, {INT4OID, FLOAT8OID}
+	/* planned per call: a generic plan guesses LIMIT $1 at a tenth of the table and hashes all of it */
+	2, {INT4OID, FLOAT8OID}, NULL, CURSOR_OPT_CUSTOM_PLAN
 };
 
 static EacctPlan mark = {

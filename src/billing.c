@@ -392,9 +392,27 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 			int64		acct = eacct_int8_result(r, 1, NULL);
 			int64		rem = eacct_int8_result(r, 2, NULL);
 
-			for (int i = 0; i < k; i++)
-				if (accs[i].account_id == acct)
-					sums[i] = eacct_add(sums[i], rem);
+			int			lo = 0,
+						hi = k - 1;
+
+			/* accs[0..k-1] ascend by account_id (due_accounts' ORDER BY) */
+			while (lo <= hi)
+			{
+				int			mid = lo + (hi - lo) / 2;
+
+				if (accs[mid].account_id == acct)
+				{
+					sums[mid] = eacct_add(sums[mid], rem);
+					break;
+				}
+				if (accs[mid].account_id < acct)
+					lo = mid + 1;
+				else
+					hi = mid - 1;
+			}
+			if (lo > hi)
+				elog(ERROR, "mark_overdue: bill of account " INT64_FORMAT " that it did not lock",
+					 acct);
 			total = eacct_add(total, rem);
 		}
 		for (int i = 0; i < k; i++)

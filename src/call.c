@@ -424,6 +424,7 @@ eacct_prepare(EacctPlan *p)
 		 * replanning was a third of a transfer's cost.
 		 */
 		SPIPlanPtr	plan = SPI_prepare_cursor(p->sql, p->nargs, p->argtypes,
+											  p->cursor_options ? p->cursor_options :
 											  CURSOR_OPT_GENERIC_PLAN);
 
 		if (plan == NULL)

@@ -118,6 +118,7 @@ typedef struct EacctPlan
 	int			nargs;
 	Oid			argtypes[EACCT_MAX_PARAMS];
 	SPIPlanPtr	plan;
+	int			cursor_options;	/* 0: CURSOR_OPT_GENERIC_PLAN */
 } EacctPlan;
 
 /* per-query cache of a called function, kept in flinfo->fn_extra */

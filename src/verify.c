@@ -380,8 +380,9 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"                                    ('pg_catalog.pg_class'::pg_catalog.regclass, t.tgrelid)))" \
 	" ORDER BY 1, 2, 3"
 
-static EacctPlan verify_query = {VERIFY_QUERY("ea.admin_name"), 1, {INT8OID}};
-static EacctPlan verify_query_unnamed = {VERIFY_QUERY("NULL::pg_catalog.name"), 1, {INT8OID}};
+/* planned per call: a generic plan cannot use "$1 IS NULL OR enterprise_id = $1" as an index condition */
+static EacctPlan verify_query = {VERIFY_QUERY("ea.admin_name"), 1, {INT8OID}, NULL, CURSOR_OPT_CUSTOM_PLAN};
+static EacctPlan verify_query_unnamed = {VERIFY_QUERY("NULL::pg_catalog.name"), 1, {INT8OID}, NULL, CURSOR_OPT_CUSTOM_PLAN};
 
 /*
  * verify(enterprise_id bigint default null) -> table(enterprise_id bigint,

@@ -917,6 +917,34 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s],
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify() agrees with the entries written together');
 ROLLBACK TO SAVEPOINT multi_rows;
 
+-- verify(enterprise) reads that enterprise's rows through the indexes,
+-- not every enterprise's: planned for its argument on each call (a plan
+-- kept for any argument cannot use "$1 IS NULL OR enterprise_id = $1" as
+-- an index condition, and read whole tables).  Counted in buffers: a small
+-- enterprise's next to one with 20,000 journal entries.
+SAVEPOINT verify_reads;
+CREATE FUNCTION pg_temp.buffers(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    plan json;
+BEGIN
+    EXECUTE 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ' || query INTO plan;
+    RETURN (plan->0->'Plan'->>'Shared Hit Blocks')::bigint + (plan->0->'Plan'->>'Shared Read Blocks')::bigint;
+END $$;
+SELECT eacct.create_enterprise('tap-guards-big', 'big-ma') AS big \gset
+SELECT eacct.enable_account_center(:big) IS NULL AS enabled \gset
+SELECT count(eacct.create_account(:big, 'big-' || g)) AS big_accounts FROM generate_series(1, 100) g \gset
+SELECT count(eacct.top_up(account_id, 1000)) AS topped_up FROM eacct.account WHERE enterprise_id = :big \gset
+SELECT cardinality(eacct.transfer_batch(array_agg(a.account_id), array_agg(b.account_id), array_agg(0.01::numeric))) AS moved
+  FROM eacct.account a JOIN eacct.account b ON b.enterprise_id = a.enterprise_id AND b.account_id = a.account_id + 1,
+       generate_series(1, 100) g
+ WHERE a.enterprise_id = :big \gset
+ANALYZE eacct.journal_entry, eacct.transfer_record, eacct.transfer_pair, eacct.account;
+SELECT pg_temp.buffers(format('SELECT * FROM eacct.verify(%s)', :ent)) AS warm_up \gset
+SELECT cmp_ok(pg_temp.buffers(format('SELECT * FROM eacct.verify(%s)', :ent)) * 4, '<',
+              pg_temp.buffers(format('SELECT * FROM eacct.verify(%s)', :big)),
+              'verify() of a small enterprise reads less than a quarter of what a large one''s reads');
+ROLLBACK TO SAVEPOINT verify_reads;
+
 SELECT is((SELECT tgenabled FROM pg_trigger WHERE tgrelid = 'eacct.account'::regclass AND tgname = 'account_guard'), 'A',
     'account_guard is ENABLE ALWAYS after the rollback');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
