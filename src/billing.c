@@ -9,6 +9,7 @@
  */
 #include "eacct.h"
 
+#include "miscadmin.h"
 #include "utils/builtins.h"
 #include "utils/timestamp.h"
 
@@ -392,27 +393,15 @@ eacct_mark_overdue(PG_FUNCTION_ARGS)
 			int64		acct = eacct_int8_result(r, 1, NULL);
 			int64		rem = eacct_int8_result(r, 2, NULL);
 
-			int			lo = 0,
-						hi = k - 1;
+			/* accts[start..end) ascend (due_accounts' ORDER BY), as accs[] */
+			const int64 *hit = bsearch(&acct, &accts[start], k, sizeof(int64),
+									   eacct_cmp_int64);
 
-			/* accs[0..k-1] ascend by account_id (due_accounts' ORDER BY) */
-			while (lo <= hi)
-			{
-				int			mid = lo + (hi - lo) / 2;
-
-				if (accs[mid].account_id == acct)
-				{
-					sums[mid] = eacct_add(sums[mid], rem);
-					break;
-				}
-				if (accs[mid].account_id < acct)
-					lo = mid + 1;
-				else
-					hi = mid - 1;
-			}
-			if (lo > hi)
+			CHECK_FOR_INTERRUPTS();
+			if (hit == NULL)
 				elog(ERROR, "mark_overdue: bill of account " INT64_FORMAT " that it did not lock",
 					 acct);
+			sums[hit - &accts[start]] = eacct_add(sums[hit - &accts[start]], rem);
 			total = eacct_add(total, rem);
 		}
 		for (int i = 0; i < k; i++)

@@ -523,8 +523,9 @@ eacct_array(Datum *elems, bool *nulls, int n, Oid type)
 	return (Datum) 0;
 }
 
-static int
-cmp_int64(const void *x, const void *y)
+/* qsort()/bsearch() order of int64 values */
+int
+eacct_cmp_int64(const void *x, const void *y)
 {
 	int64		a = *(const int64 *) x;
 	int64		b = *(const int64 *) y;
@@ -538,7 +539,7 @@ eacct_distinct_ids(int64 *ids, int n)
 {
 	int			k = 0;
 
-	qsort(ids, n, sizeof(int64), cmp_int64);
+	qsort(ids, n, sizeof(int64), eacct_cmp_int64);
 	for (int i = 0; i < n; i++)
 		if (k == 0 || ids[k - 1] != ids[i])
 			ids[k++] = ids[i];

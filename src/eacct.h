@@ -139,6 +139,7 @@ extern int64 eacct_int8_result(int row, int col, bool *isnull);
 extern int64 eacct_int8_col(HeapTuple tup, TupleDesc desc, int col);
 extern Datum eacct_array(Datum *elems, bool *nulls, int n, Oid type);
 extern int	eacct_distinct_ids(int64 *ids, int n);
+extern int	eacct_cmp_int64(const void *x, const void *y);
 extern bool eacct_bool_col(HeapTuple tup, TupleDesc desc, int col);
 
 extern void eacct_require_arg(FunctionCallInfo fcinfo, int argno,

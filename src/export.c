@@ -266,6 +266,7 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 	char	   *path;
 	Datum		values[1] = {Int64GetDatum(ent)};
 	lxw_workbook *volatile wb = NULL;
+	lxw_worksheet *volatile sheet = NULL;
 	bytea	   *result = NULL;
 	struct pg_tm tm;
 	fsec_t		fsec;
@@ -302,7 +303,7 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 			ereport(ERROR,
 					(errcode(ERRCODE_IO_ERROR),
 					 errmsg("could not create workbook \"%s\"", path)));
-		ws = workbook_add_worksheet(wb, "Accounts");
+		ws = sheet = workbook_add_worksheet(wb, "Accounts");
 		bold = workbook_add_format(wb);
 		format_set_bold(bold);
 		money = workbook_add_format(wb);
@@ -324,8 +325,16 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 			if (SPI_processed == 0)
 				break;
 			for (uint64 i = 0; i < SPI_processed; i++)
+			{
+				if (r >= LXW_ROW_MAX)
+					ereport(ERROR,
+							(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+							 errmsg("enterprise " INT64_FORMAT " has too many accounts for one worksheet", ent),
+							 errdetail("A worksheet holds %d rows, the header and %d accounts.",
+									   (int) LXW_ROW_MAX, (int) LXW_ROW_MAX - 1)));
 				write_row(ws, r++, SPI_tuptable->vals[i], SPI_tuptable->tupdesc,
 						  money, when, &now);
+			}
 			SPI_freetuptable(SPI_tuptable);
 			CHECK_FOR_INTERRUPTS();
 		}
@@ -350,7 +359,12 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 	PG_FINALLY();
 	{
 		if (wb != NULL)
+		{
+			/* lxw_workbook_free() leaves constant-memory mode's row file open */
+			if (sheet != NULL && sheet->optimize_tmpfile != NULL)
+				fclose(sheet->optimize_tmpfile);
 			lxw_workbook_free(wb);
+		}
 		(void) unlink(path);
 	}
 	PG_END_TRY();

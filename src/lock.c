@@ -36,7 +36,9 @@
 #include "utils/rel.h"
 #include "utils/inval.h"
 #include "utils/snapmgr.h"
+#include "miscadmin.h"
 #include "storage/lmgr.h"
+#include "tcop/utility.h"
 #include "storage/sinval.h"
 #include "utils/syscache.h"
 
@@ -295,15 +297,6 @@ bool_att(TupleTableSlot *slot, AttrNumber att)
 }
 
 static int
-cmp_int64(const void *a, const void *b)
-{
-	int64		x = *(const int64 *) a;
-	int64		y = *(const int64 *) b;
-
-	return x < y ? -1 : x > y;
-}
-
-static int
 cmp_target(const void *a, const void *b)
 {
 	const Target *x = a;
@@ -448,6 +441,9 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	bool		all = true;
 	Snapshot	fresh = NULL;
 
+	/* SELECT FOR NO KEY UPDATE is refused there (25006); heap_lock_tuple() would need an xid */
+	if (lock)
+		PreventCommandIfReadOnly("SELECT FOR NO KEY UPDATE");
 	/* see what our own earlier statements wrote, as SPI would */
 	CommandCounterIncrement();
 	rel = table_open(eacct_locked_relid("account", lock ? RowShareLock : AccessShareLock), NoLock);
@@ -456,7 +452,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	for (int c = 0; c < NCOLS; c++)
 		att[c] = eacct_column(rel, col_names[c]);
 	memcpy(uniq, ids, sizeof(int64) * n);
-	qsort(uniq, n, sizeof(int64), cmp_int64);
+	qsort(uniq, n, sizeof(int64), eacct_cmp_int64);
 	for (int i = 0; i < n; i++)
 		if (nu == 0 || uniq[nu - 1] != uniq[i])
 			uniq[nu++] = uniq[i];
@@ -468,6 +464,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	scan = begin_index_scan(rel, idx, e.snap, 1);
 	for (int u = 0; u < nu; u++)
 	{
+		CHECK_FOR_INTERRUPTS();
 		if (!probe(scan, uniq[u], slot))
 			continue;
 		if (!lock ||
@@ -525,7 +522,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 
 	for (int i = 0; i < n; i++)
 	{
-		int64	   *u = bsearch(&ids[i], uniq, nu, sizeof(int64), cmp_int64);
+		int64	   *u = bsearch(&ids[i], uniq, nu, sizeof(int64), eacct_cmp_int64);
 		LedgerAccount *row;
 
 		Assert(u != NULL);

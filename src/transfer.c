@@ -11,6 +11,7 @@
 
 #include "access/xact.h"
 #include "mb/pg_wchar.h"
+#include "miscadmin.h"
 #include "utils/timestamp.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
@@ -550,13 +551,18 @@ deconstruct(ArrayType *arr, Oid type, Datum **values, bool **nulls, int *n)
 	deconstruct_array(arr, type, typlen, typbyval, typalign, values, nulls, n);
 }
 
+/*
+ * The account read for id: ids[0..n-1] are the distinct ids, ascending,
+ * that accs[] was read for (accs[k] is ids[k], zeroed when missing).
+ */
 static LedgerAccount *
-find_account(LedgerAccount *accs, int n, int64 id)
+find_account(const int64 *ids, LedgerAccount *accs, int n, int64 id)
 {
-	for (int i = 0; i < n; i++)
-		if (accs[i].account_id == id && accs[i].enterprise_id != 0)
-			return &accs[i];
-	return NULL;
+	const int64 *k = bsearch(&id, ids, n, sizeof(int64), eacct_cmp_int64);
+
+	if (k == NULL || accs[k - ids].enterprise_id == 0)
+		return NULL;
+	return &accs[k - ids];
 }
 
 /*
@@ -686,8 +692,9 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 		{
 			BatchItem  *it = &items[i];
 
-			it->a = find_account(accs, nids, it->from);
-			it->b = find_account(accs, nids, it->to);
+			CHECK_FOR_INTERRUPTS();
+			it->a = find_account(ids, accs, nids, it->from);
+			it->b = find_account(ids, accs, nids, it->to);
 			if (it->a == NULL || it->b == NULL ||
 				!is_admin_of_pair(&call, it->a, it->b) || !pair_ok(it->a, it->b))
 			{
@@ -733,6 +740,7 @@ eacct_transfer_batch(PG_FUNCTION_ARGS)
 		{
 			BatchItem  *it = &items[i];
 
+			CHECK_FOR_INTERRUPTS();
 			current = it->index;
 			if (!it->done_before)
 			{

@@ -133,5 +133,35 @@ print(sum(1 for _ in ws.iter_rows(values_only=True)) - 1)" "$work/big.xlsx")
 [ "$rows" = "$BIG" ] || fail "large workbook has $rows data rows, expected $BIG"
 awk -v n="$BIG" -v s="$(stat -c %s "$work/big.xlsx")" -v t0="$t0" -v t1="$t1" \
 	'BEGIN { printf "export: %d accounts -> %.1f MB in %.2f s\n", n, s / 1048576, t1 - t0 }'
+# a cancelled export closes its worksheet's row file: libxlsxwriter's
+# lxw_workbook_free() leaves constant-memory mode's temporary file open,
+# which kept a file descriptor, and the rows written so far on disk, until
+# the backend ended.  The backend's descriptors after three exports
+# cancelled half-way are those it had before them.
+fds=$(psql -At <<'SQL'
+CREATE FUNCTION pg_temp.cancelled_export() RETURNS text LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM eacct.export_accounts_xlsx(enterprise_id) FROM eacct.enterprise WHERE name = 'Big Corp';
+    RETURN 'finished';
+EXCEPTION WHEN query_canceled THEN
+    RETURN 'cancelled';
+END $$;
+SELECT length(eacct.export_accounts_xlsx(enterprise_id)) > 0 AS warm FROM eacct.enterprise WHERE name = 'Big Corp' \gset
+SET statement_timeout = '300ms';
+SELECT pg_temp.cancelled_export() AS warm \gset
+RESET statement_timeout;
+SELECT count(*) FROM pg_ls_dir('/proc/self/fd');
+SET statement_timeout = '300ms';
+SELECT pg_temp.cancelled_export();
+SELECT pg_temp.cancelled_export();
+SELECT pg_temp.cancelled_export();
+RESET statement_timeout;
+SELECT count(*) FROM pg_ls_dir('/proc/self/fd');
+SQL
+) || fail "cancelled exports failed"
+set -- $fds
+[ "$2 $3 $4" = "cancelled cancelled cancelled" ] || echo "export: not every export was cancelled ($2 $3 $4): a faster machine"
+[ "$1" = "$5" ] || fail "cancelled exports left $(($5 - $1)) file descriptors open"
+echo "export: three cancelled exports left no file open"
 "$BINDIR/dropdb" "$DB"
 echo "export: ok"

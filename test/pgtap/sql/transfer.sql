@@ -529,6 +529,19 @@ SELECT is(pg_temp.error_of('SELECT eacct.amount_cents(92233720368547758.08)'),
           '22003: Amount 92233720368547758.08 does not fit in the largest amount, 92233720368547758.07.',
           'a too large amount is named as such');
 
+-- a read-only transaction (and a hot standby) refuses a call that locks
+-- accounts before it locks any (25006, as SELECT ... FOR NO KEY UPDATE is
+-- refused there; on a standby it was XX000 "cannot assign TransactionIds
+-- during recovery"); calls that only read still answer
+SAVEPOINT read_only;
+SET LOCAL transaction_read_only = on;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :a, :b), '25006',
+    'cannot execute SELECT FOR NO KEY UPDATE in a read-only transaction', 'a transfer in a read-only transaction');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1])', :a, :b), '25006',
+    'cannot execute SELECT FOR NO KEY UPDATE in a read-only transaction', 'a batch in a read-only transaction');
+SELECT ok(eacct.transferable(:a) >= 0, 'transferable() answers in a read-only transaction');
+ROLLBACK TO SAVEPOINT read_only;
+
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
