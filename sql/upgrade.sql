@@ -125,6 +125,33 @@ SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg
 UNION ALL
 SELECT p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default') FROM pg_proc p
  WHERE p.pronamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT format('%s returns %s (%s) secdef %s config %s volatile %s parallel %s strict %s leakproof %s cost %s rows %s',
+              p.oid::regprocedure, pg_get_function_result(p.oid), pg_get_function_arguments(p.oid),
+              p.prosecdef, p.proconfig, p.provolatile, p.proparallel, p.proisstrict, p.proleakproof,
+              p.procost, p.prorows)
+  FROM pg_proc p WHERE p.pronamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT format('%s kind %s options %s acl %s', c.relname, c.relkind, c.reloptions, coalesce(c.relacl::text, 'default'))
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT format('sequence %s %s start %s increment %s min %s max %s cache %s cycle %s', c.relname,
+              s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle)
+  FROM pg_sequence s JOIN pg_class c ON c.oid = s.seqrelid WHERE c.relnamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT format('view %s %s', c.relname, pg_get_viewdef(c.oid)) FROM pg_class c
+ WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'v'
+UNION ALL
+SELECT format('dumped %s where %s', t.tab::regclass, t.cond)
+  FROM pg_extension x, unnest(x.extconfig, x.extcondition) AS t(tab, cond) WHERE x.extname = 'eacct'
+UNION ALL
+SELECT format('comment on %s: %s', pg_describe_object(d.classoid, d.objoid, d.objsubid), d.description)
+  FROM pg_description d JOIN pg_depend m ON m.classid = d.classoid AND m.objid = d.objoid
+ WHERE m.refclassid = 'pg_extension'::regclass AND m.deptype = 'e'
+   AND m.refobjid = (SELECT oid FROM pg_extension WHERE extname = 'eacct')
+UNION ALL
+SELECT format('schema eacct owner superuser %s acl %s', r.rolsuper, coalesce(n.nspacl::text, 'default'))
+  FROM pg_namespace n JOIN pg_roles r ON r.oid = n.nspowner WHERE n.nspname = 'eacct'
 $$;
 CREATE TEMP TABLE upgraded AS SELECT * FROM pg_temp.schema_objects() AS object;
 DROP EXTENSION eacct;
