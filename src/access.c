@@ -204,6 +204,18 @@ eacct_is_admin(EacctCall *call, int64 enterprise_id)
 	return is_admin;
 }
 
+/*
+ * The caller's name, quoted, for a refusal's detail; a role dropped while
+ * its session went on has none (the refusal stays 42501, not 42704).
+ */
+static const char *
+caller_label(Oid role)
+{
+	char	   *name = GetUserNameFromId(role, true);
+
+	return name ? psprintf("\"%s\"", name) : psprintf("with OID %u", role);
+}
+
 /* Error 42501 unless the caller administers the enterprise. */
 void
 eacct_check_admin(EacctCall *call, int64 enterprise_id)
@@ -214,8 +226,8 @@ eacct_check_admin(EacctCall *call, int64 enterprise_id)
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied for enterprise " INT64_FORMAT,
 					enterprise_id),
-			 errdetail("Role \"%s\" is not an administrator of enterprise " INT64_FORMAT ".",
-					   GetUserNameFromId(call->caller, false), enterprise_id)));
+			 errdetail("Role %s is not an administrator of enterprise " INT64_FORMAT ".",
+					   caller_label(call->caller), enterprise_id)));
 }
 
 /*
@@ -242,8 +254,8 @@ eacct_check_account_admin(EacctCall *call, const LedgerAccount *a)
 	ereport(ERROR,
 			(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
 			 errmsg("permission denied for account " INT64_FORMAT, a->account_id),
-			 errdetail("Role \"%s\" is not an administrator of the account's enterprise.",
-					   GetUserNameFromId(call->caller, false))));
+			 errdetail("Role %s is not an administrator of the account's enterprise.",
+					   caller_label(call->caller))));
 }
 
 /* the enterprises the current role may see, computed once per query */
