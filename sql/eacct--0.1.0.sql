@@ -1,4 +1,4 @@
--- eacct 0.1.0 — install script
+-- eacct 0.1.0 - install script
 -- Every object is schema-qualified, and created only: never replaced, never
 -- created conditionally (CVE-2022-2625).
 -- Amount columns of the tables are bigint minor units (cents); the views

@@ -1,4 +1,4 @@
--- eacct 0.3.0 -> 0.4.0 — upgrade script
+-- eacct 0.3.0 -> 0.4.0 - upgrade script
 -- Every object is schema-qualified, and created only: never replaced, never
 -- created conditionally (CVE-2022-2625).
 

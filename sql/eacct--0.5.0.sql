@@ -1,4 +1,4 @@
--- eacct 0.5.0 — install script (0.1.0 plus the upgrade scripts to 0.5.0;
+-- eacct 0.5.0 - install script (0.1.0 plus the upgrade scripts to 0.5.0;
 -- sql/upgrade.sql proves an upgraded database equals a fresh install)
 -- Every object is schema-qualified, and created only: never replaced, never
 -- created conditionally (CVE-2022-2625).

@@ -18,6 +18,7 @@
 #include "catalog/namespace.h"
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
+#include "catalog/pg_class.h"
 #include "executor/executor.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
@@ -270,6 +271,17 @@ eacct_check_fired_triggers(ResultRelInfo *rri)
 
 static ExecutorStart_hook_type prev_executor_start = NULL;
 
+/* whether this session has made its temporary schema (most never do) */
+static bool
+has_temp_namespace(void)
+{
+	Oid			temp_nsp;
+	Oid			temp_toast_nsp;
+
+	GetTempNamespaceState(&temp_nsp, &temp_toast_nsp);
+	return OidIsValid(temp_nsp);
+}
+
 /* the tables a statement writes, once the executor has opened them */
 static void
 check_statement_triggers(QueryDesc *queryDesc, int eflags)
@@ -283,6 +295,43 @@ check_statement_triggers(QueryDesc *queryDesc, int eflags)
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 	estate = queryDesc->estate;
+
+	/*
+	 * Inside a call (as the extension owner) no statement may read or write
+	 * a temporary relation that is not a superuser's: a name a superuser's
+	 * trigger left unqualified resolves to the caller's pg_temp, and that
+	 * relation's triggers, defaults, rules, partitions or view would run
+	 * the caller's functions with the owner's rights.
+	 */
+	if (OidIsValid(running_fn) && superuser() && has_temp_namespace())
+	{
+		ListCell   *lc;
+
+		foreach(lc, queryDesc->plannedstmt->rtable)
+		{
+			RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
+			HeapTuple	tp;
+			Form_pg_class rel;
+			bool		bad;
+
+			if (rte->rtekind != RTE_RELATION)
+				continue;
+			tp = SearchSysCache1(RELOID, ObjectIdGetDatum(rte->relid));
+			if (!HeapTupleIsValid(tp))
+				continue;
+			rel = (Form_pg_class) GETSTRUCT(tp);
+			bad = rel->relpersistence == RELPERSISTENCE_TEMP && !superuser_arg(rel->relowner);
+			ReleaseSysCache(tp);
+			if (bad)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("temporary relation %s is not a superuser's",
+								get_rel_name(rte->relid)),
+						 errdetail("A statement inside eacct call %s reached it; it would run as the extension owner.",
+								   format_procedure(running_fn)),
+						 errhint("Qualify the names in triggers on eacct's tables.")));
+		}
+	}
 #if PG_VERSION_NUM >= 140000
 	{
 		ListCell   *lc;
@@ -631,14 +680,14 @@ static const pg_wchar invisible[][2] = {
  * or in UTF-8 an invisible code point), or 0.
  */
 static int
-invisible_length(const unsigned char *u)
+invisible_length(const unsigned char *u, bool utf8)
 {
 	int			len;
 	pg_wchar	cp;
 
 	if (u[0] == ' ')
 		return 1;
-	if (GetDatabaseEncoding() != PG_UTF8 || u[0] < 0x80)
+	if (!utf8 || u[0] < 0x80)
 		return 0;
 	len = pg_utf_mblen(u);
 	cp = utf8_to_unicode(u);
@@ -694,10 +743,10 @@ eacct_check_label(const char *s, int maxlen, const char *what)
 							"%s contains a Unicode noncharacter", what),
 					 errdetail("Character %d is U+%04X.", pos, utf8_to_unicode(u))));
 	}
-	/* blank: nothing but spaces and invisible characters */
-	for (const unsigned char *u = (const unsigned char *) s; *u && blank;)
+	/* blank: nothing but spaces and invisible characters (of the Unicode text) */
+	for (const unsigned char *u = (const unsigned char *) t; *u && blank;)
 	{
-		int			n = invisible_length(u);
+		int			n = invisible_length(u, unicode);
 
 		if (n == 0)
 			blank = false;

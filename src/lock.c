@@ -158,7 +158,8 @@ eacct_locked_relid(const char *name, LOCKMODE mode)
  * against the descriptor on every use, so a look-up is one comparison
  * instead of a scan of the descriptor, and a changed table is scanned again.
  */
-#define COLUMN_MEMO 256
+#define COLUMN_MEMO 512			/* slots */
+#define COLUMN_PROBES 8			/* slots tried from a key's own */
 
 static struct
 {
@@ -213,19 +214,40 @@ eacct_column(Relation rel, const char *name)
 {
 	TupleDesc	desc = RelationGetDescr(rel);
 	Oid			relid = RelationGetRelid(rel);
-	int			slot = hash_combine(relid, (uint32) ((uintptr_t) name >> 3)) % COLUMN_MEMO;
-	AttrNumber	memo = column_memo[slot].attnum;
+	int			home = hash_combine(relid, (uint32) ((uintptr_t) name >> 3)) % COLUMN_MEMO;
+	int			slot = -1;
 	Form_pg_attribute found = NULL;
 
-	if (column_memo[slot].relid == relid && column_memo[slot].name == name &&
-		memo > 0 && memo <= desc->natts &&
-		!TupleDescAttr(desc, memo - 1)->attisdropped &&
-		strcmp(NameStr(TupleDescAttr(desc, memo - 1)->attname), name) == 0)
+	/*
+	 * Open addressing: a transfer uses some fifty (relation, name) keys, and
+	 * with one slot per key two of them sharing it pushed each other out on
+	 * every call.
+	 */
+	for (int p = 0; p < COLUMN_PROBES; p++)
 	{
-		found = TupleDescAttr(desc, memo - 1);
-		if (found->atttypid == column_memo[slot].type)
-			return memo;
+		int			s = (home + p) % COLUMN_MEMO;
+		AttrNumber	memo = column_memo[s].attnum;
+
+		if (column_memo[s].name == NULL)
+		{
+			slot = s;
+			break;
+		}
+		if (column_memo[s].relid != relid || column_memo[s].name != name)
+			continue;
+		slot = s;
+		if (memo > 0 && memo <= desc->natts &&
+			!TupleDescAttr(desc, memo - 1)->attisdropped &&
+			strcmp(NameStr(TupleDescAttr(desc, memo - 1)->attname), name) == 0)
+		{
+			found = TupleDescAttr(desc, memo - 1);
+			if (found->atttypid == column_memo[s].type)
+				return memo;
+		}
+		break;
 	}
+	if (slot < 0)
+		slot = home;			/* every slot tried is another key's: take the first */
 	for (int i = 0; i < desc->natts && found == NULL; i++)
 	{
 		Form_pg_attribute a = TupleDescAttr(desc, i);

@@ -14,6 +14,18 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "export: $*"; echo "export: FAILED"; exit 1; }
 psql() { "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+# names_are WORKBOOK_B64 WHAT PYTHON_LIST: the account names of a base64
+# workbook (column C under the header) must be PYTHON_LIST
+names_are() {
+	base64 -d <"$1" >"$1.xlsx" || fail "$2 export is not base64"
+	/usr/bin/python3 -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
+names = [r[2] for r in list(ws.iter_rows(values_only=True))[1:]]
+want = $3
+sys.exit(0 if names == want else '$2 names read back as %s, expected %s' % (ascii(names), ascii(want)))
+" "$1.xlsx" || fail "the $2 workbook is wrong"
+}
 COLUMNS="enterprise_id, account_id, account_name, is_ma, available_credit, alert_enabled,
  alert_threshold, alert_status, cash_balance, transfer_book_balance, valid_coupons,
  credit_limit, outstanding, overdue, own_cash"
@@ -54,20 +66,14 @@ SELECT eacct.create_account(:e, E'caf\xc3\xa9') IS NOT NULL AS utf8 \gset
 SELECT eacct.create_account(:e, E'\xff\xfe_x0041_') IS NOT NULL AS bad \gset
 SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
 SQL
-base64 -d <"$work/ascii.b64" >"$work/ascii.xlsx" || fail "SQL_ASCII export is not base64"
-/usr/bin/python3 -c "
-import openpyxl, sys
-ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
-names = [r[2] for r in list(ws.iter_rows(values_only=True))[1:]]
-want = ['ma\uFFFD', 'caf\uFFFD', 'caf\u00E9', '\uFFFD\uFFFD_x005F_x0041_']
-sys.exit(0 if names == want else 'SQL_ASCII names read back as %s, expected %s' % (ascii(names), ascii(want)))
-" "$work/ascii.xlsx" || fail "the SQL_ASCII workbook is wrong"
+names_are "$work/ascii.b64" SQL_ASCII "['ma\\uFFFD', 'caf\\uFFFD', 'caf\\u00E9', '\\uFFFD\\uFFFD_x005F_x0041_']"
 "$BINDIR/dropdb" "$ASCII"
 
 # a LATIN1 database: the name checks see its text as Unicode, so byte 0x85
 # (U+0085) and 0x9B (U+009B, a terminal's escape) are C1 controls there as
-# in UTF-8, refused before anything is written; e-acute (0xE9) is a letter
-# and reads back as U+00E9
+# in UTF-8, and a no-break space with a soft hyphen (0xA0 0xAD) is blank,
+# refused before anything is written; e-acute (0xE9) is a letter and reads
+# back as U+00E9
 LATIN=${DB}_latin1
 "$BINDIR/dropdb" --if-exists "$LATIN" 2>/dev/null
 "$BINDIR/createdb" -E LATIN1 -T template0 --locale=C "$LATIN" || fail "cannot create $LATIN"
@@ -84,6 +90,7 @@ END $$;
 SELECT pg_temp.refused(format($$SELECT eacct.create_account(%s, E'next\x85line')$$, :e));
 SELECT pg_temp.refused(format($$SELECT eacct.create_account(%s, E'\x9b[31mred')$$, :e));
 SELECT pg_temp.refused($$SELECT eacct.create_enterprise(E'bad\x85name', 'ma2')$$);
+SELECT pg_temp.refused($$SELECT eacct.create_enterprise(E'\xa0\xad', 'ma3')$$);
 SELECT count(*) FROM eacct.enterprise;
 SELECT eacct.create_account(:e, E'caf\xe9') IS NOT NULL AS ok \gset
 SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
@@ -91,16 +98,25 @@ SQL
 want="22023 account name contains a control character / 1
 22023 account name contains a control character / 1
 22023 enterprise name contains a control character / 1
+22023 enterprise name must not be empty / 1
 1"
-[ "$(head -4 "$work/latin1.out")" = "$want" ] || fail "LATIN1 C1 controls: $(head -4 "$work/latin1.out")"
-tail -n +5 "$work/latin1.out" | base64 -d >"$work/latin1.xlsx" || fail "LATIN1 export is not base64"
-/usr/bin/python3 -c "
-import openpyxl, sys
-ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
-names = [r[2] for r in list(ws.iter_rows(values_only=True))[1:]]
-sys.exit(0 if names == ['ma', 'caf\u00E9'] else 'LATIN1 names read back as %s' % ascii(names))
-" "$work/latin1.xlsx" || fail "the LATIN1 workbook is wrong"
+[ "$(head -5 "$work/latin1.out")" = "$want" ] || fail "LATIN1 C1 controls and blanks: $(head -5 "$work/latin1.out")"
+tail -n +6 "$work/latin1.out" >"$work/latin1.b64"
+names_are "$work/latin1.b64" LATIN1 "['ma', 'caf\\u00E9']"
 "$BINDIR/dropdb" "$LATIN"
+
+# an EUC_JP database: eacct installs there (its scripts say they are
+# UTF-8), and a Japanese name reads back from the workbook as written
+EUC=${DB}_euc_jp
+"$BINDIR/dropdb" --if-exists "$EUC" 2>/dev/null
+"$BINDIR/createdb" -E EUC_JP -T template0 --locale=C "$EUC" || fail "cannot create $EUC"
+PGCLIENTENCODING=UTF8 "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$EUC" >"$work/euc.b64" <<'SQL' || fail "eacct in EUC_JP failed"
+CREATE EXTENSION eacct;
+SELECT eacct.create_enterprise('会社', '経理') AS e \gset
+SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
+SQL
+names_are "$work/euc.b64" EUC_JP "['\\u7d4c\\u7406']"
+"$BINDIR/dropdb" "$EUC"
 
 # a large enterprise: bounded memory (constant-memory writer, cursor)
 psql >/dev/null <<SQL || fail "cannot create $BIG accounts"

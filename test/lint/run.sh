@@ -13,6 +13,8 @@
 #   3. cppcheck (warning, performance, portability) over src/*.c.
 #   4. docs/scaling.md against the install script of default_version (tables of
 #      its Citus layout, index and constraint names, files it names).
+#   5. the install and update scripts are ASCII (they install in databases of
+#      any encoding).
 # The SQL, C and docs checkers first run on known-bad samples, so that a broken one
 # cannot pass silently.  Prints "lint: ok" or "lint: FAILED" as its last line.
 set -uo pipefail
@@ -298,6 +300,15 @@ if [ ! -f "sql/eacct--$version.sql" ]; then
 	fail "no full install script sql/eacct--$version.sql for default_version '$version'"
 else
 	/usr/bin/python3 "$work/docs.py" docs/scaling.md "sql/eacct--$version.sql" || fail "docs/scaling.md"
+fi
+
+# 5. the install and update scripts are ASCII: PostgreSQL reads a script
+# without an `encoding' in the control file as text of the database's
+# encoding, where other bytes may be invalid (EUC_JP) or, declared UTF8,
+# may have no equivalent (LATIN1); either way CREATE EXTENSION fails
+if LC_ALL=C grep -n '[^[:print:][:space:]]' sql/eacct--*.sql >"$work/nonascii.out"; then
+	sed 's/^/lint: not ASCII: /' "$work/nonascii.out"
+	fail "install or update scripts hold characters that are not ASCII"
 fi
 
 if [ $failed -eq 0 ]; then echo "lint: ok"; else echo "lint: FAILED"; fi

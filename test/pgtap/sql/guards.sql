@@ -604,10 +604,29 @@ BEGIN
 END $$;
 CREATE TRIGGER tap_escalate BEFORE INSERT ON tap_transfer_audit FOR EACH ROW EXECUTE FUNCTION pg_temp.tap_escalate();
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
-    format('trigger tap_escalate on %s.tap_transfer_audit would run with a superuser''s rights', pg_my_temp_schema()::regnamespace),
+    'temporary relation tap_transfer_audit is not a superuser''s',
     'a caller''s temp-table trigger reached through a DBA''s trigger is refused');
 SELECT is((SELECT is_called FROM tap_escalations), false, 'the caller''s trigger function did not run');
 SELECT is((SELECT count(*) FROM tap_transfer_audit), 0::bigint, 'nothing reached the caller''s table');
+-- nor through a column default of the caller's, or a trigger on a
+-- partition the row is routed to (the executor's start-up does not list
+-- that partition): any temporary relation of a role that is not a
+-- superuser, reached inside a call, is refused
+DROP TABLE tap_transfer_audit;
+CREATE FUNCTION pg_temp.tap_escalate_default() RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+    RETURN nextval('pg_temp.tap_escalations');
+END $$;
+CREATE TEMP TABLE tap_transfer_audit (record_id bigint, n bigint DEFAULT pg_temp.tap_escalate_default());
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    'temporary relation tap_transfer_audit is not a superuser''s', 'a caller''s column default is refused');
+DROP TABLE tap_transfer_audit;
+CREATE TEMP TABLE tap_transfer_audit (record_id bigint) PARTITION BY RANGE (record_id);
+CREATE TEMP TABLE tap_transfer_audit_all PARTITION OF tap_transfer_audit DEFAULT;
+CREATE TRIGGER tap_escalate BEFORE INSERT ON tap_transfer_audit_all FOR EACH ROW EXECUTE FUNCTION pg_temp.tap_escalate();
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    'temporary relation tap_transfer_audit is not a superuser''s', 'a trigger on a caller''s partition is refused');
+SELECT is((SELECT is_called FROM tap_escalations), false, 'none of the caller''s functions ran');
 RESET ROLE;
 ROLLBACK TO SAVEPOINT temp_escalation;
 
