@@ -304,6 +304,11 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 					(errcode(ERRCODE_IO_ERROR),
 					 errmsg("could not create workbook \"%s\"", path)));
 		ws = sheet = workbook_add_worksheet(wb, "Accounts");
+		/* NULL when its temporary file (constant-memory rows) cannot be made */
+		if (ws == NULL)
+			ereport(ERROR,
+					(errcode(ERRCODE_IO_ERROR),
+					 errmsg("could not create the worksheet of workbook \"%s\"", path)));
 		bold = workbook_add_format(wb);
 		format_set_bold(bold);
 		money = workbook_add_format(wb);
