@@ -19,7 +19,11 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_proc.h"
 #include "catalog/pg_class.h"
+#include "catalog/pg_type.h"
 #include "executor/executor.h"
+#include "nodes/nodeFuncs.h"
+#include "optimizer/planner.h"
+#include "tcop/utility.h"
 #include "utils/regproc.h"
 #include "utils/rel.h"
 #include "mb/pg_wchar.h"
@@ -282,12 +286,148 @@ has_temp_namespace(void)
 	return OidIsValid(temp_nsp);
 }
 
+/*
+ * Inside a call (as the extension owner) no statement may reach a
+ * temporary relation that is not a superuser's: a name a superuser's
+ * trigger left unqualified resolves to the caller's pg_temp, and that
+ * relation's triggers, defaults, rules, partitions or view would run the
+ * caller's functions with the owner's rights.  The planner already runs
+ * some of them (it folds IMMUTABLE functions in defaults, views and rules,
+ * and estimates with STABLE ones), so the check is made before planning,
+ * again before the executor starts (a plan made earlier), and for
+ * TRUNCATE and COPY FROM, which fire triggers and defaults without either.
+ */
+static bool
+temp_guard_active(void)
+{
+	return OidIsValid(running_fn) && has_temp_namespace() && superuser();
+}
+
+static void
+refuse_foreign_temp_relation(Oid relid)
+{
+	HeapTuple	tp;
+	bool		bad;
+
+	if (!OidIsValid(relid))
+		return;
+	tp = SearchSysCache1(RELOID, ObjectIdGetDatum(relid));
+	if (!HeapTupleIsValid(tp))
+		return;
+	bad = ((Form_pg_class) GETSTRUCT(tp))->relpersistence == RELPERSISTENCE_TEMP &&
+		!superuser_arg(((Form_pg_class) GETSTRUCT(tp))->relowner);
+	ReleaseSysCache(tp);
+	if (bad)
+		ereport(ERROR,
+				(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+				 errmsg("temporary relation %s is not a superuser's",
+						get_rel_name(relid)),
+				 errdetail("A statement inside eacct call %s reached it; it would run as the extension owner.",
+						   format_procedure(running_fn)),
+				 errhint("Qualify the names in triggers on eacct's tables.")));
+}
+
+/* every range table entry of a query and its subqueries (a view's: 16+ keeps relid on its subquery RTE) */
+static bool
+temp_rte_walker(Node *node, void *context)
+{
+	if (node == NULL)
+		return false;
+	if (IsA(node, RangeTblEntry))
+	{
+		refuse_foreign_temp_relation(((RangeTblEntry *) node)->relid);
+		return false;
+	}
+	if (IsA(node, CoerceToDomain))
+	{
+		/* types are looked up in pg_temp: a caller's domain's CHECK */
+		Oid			typid = ((CoerceToDomain *) node)->resulttype;
+		HeapTuple	tp = SearchSysCache1(TYPEOID, ObjectIdGetDatum(typid));
+
+		if (HeapTupleIsValid(tp))
+		{
+			Form_pg_type typ = (Form_pg_type) GETSTRUCT(tp);
+			bool		bad = isTempNamespace(typ->typnamespace) && !superuser_arg(typ->typowner);
+
+			ReleaseSysCache(tp);
+			if (bad)
+				ereport(ERROR,
+						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
+						 errmsg("temporary type %s is not a superuser's", format_type_be(typid)),
+						 errdetail("A statement inside eacct call %s reached it; its constraints would run as the extension owner.",
+								   format_procedure(running_fn)),
+						 errhint("Qualify the names in triggers on eacct's tables.")));
+		}
+	}
+	if (IsA(node, Query))
+		return query_tree_walker((Query *) node, temp_rte_walker, context,
+								 QTW_EXAMINE_RTES_BEFORE);
+	return expression_tree_walker(node, temp_rte_walker, context);
+}
+
+static planner_hook_type prev_planner = NULL;
+
+static PlannedStmt *
+check_temp_planner(Query *parse, const char *query_string, int cursorOptions,
+				   ParamListInfo boundParams)
+{
+	if (temp_guard_active())
+		(void) temp_rte_walker((Node *) parse, NULL);
+	if (prev_planner)
+		return prev_planner(parse, query_string, cursorOptions, boundParams);
+	return standard_planner(parse, query_string, cursorOptions, boundParams);
+}
+
+static ProcessUtility_hook_type prev_process_utility = NULL;
+
+#if PG_VERSION_NUM >= 140000
+#define UTILITY_ARGS pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc
+static void
+check_temp_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+				   ProcessUtilityContext context, ParamListInfo params,
+				   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+#else
+#define UTILITY_ARGS pstmt, queryString, context, params, queryEnv, dest, qc
+static void
+check_temp_utility(PlannedStmt *pstmt, const char *queryString,
+				   ProcessUtilityContext context, ParamListInfo params,
+				   QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc)
+#endif
+{
+	Node	   *stmt = pstmt->utilityStmt;
+
+	if (temp_guard_active())
+	{
+		if (IsA(stmt, TruncateStmt))
+		{
+			ListCell   *lc;
+
+			foreach(lc, ((TruncateStmt *) stmt)->relations)
+				refuse_foreign_temp_relation(RangeVarGetRelid((RangeVar *) lfirst(lc), NoLock, true));
+		}
+		else if (IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->relation)
+			refuse_foreign_temp_relation(RangeVarGetRelid(((CopyStmt *) stmt)->relation, NoLock, true));
+	}
+	if (prev_process_utility)
+		prev_process_utility(UTILITY_ARGS);
+	else
+		standard_ProcessUtility(UTILITY_ARGS);
+}
+
 /* the tables a statement writes, once the executor has opened them */
 static void
 check_statement_triggers(QueryDesc *queryDesc, int eflags)
 {
 	EState	   *estate;
 
+	/* before the executor starts: its start-up prunes partitions with STABLE functions */
+	if (!(eflags & EXEC_FLAG_EXPLAIN_ONLY) && temp_guard_active())
+	{
+		ListCell   *lc;
+
+		foreach(lc, queryDesc->plannedstmt->rtable)
+			refuse_foreign_temp_relation(((RangeTblEntry *) lfirst(lc))->relid);
+	}
 	if (prev_executor_start)
 		prev_executor_start(queryDesc, eflags);
 	else
@@ -295,43 +435,6 @@ check_statement_triggers(QueryDesc *queryDesc, int eflags)
 	if (eflags & EXEC_FLAG_EXPLAIN_ONLY)
 		return;
 	estate = queryDesc->estate;
-
-	/*
-	 * Inside a call (as the extension owner) no statement may read or write
-	 * a temporary relation that is not a superuser's: a name a superuser's
-	 * trigger left unqualified resolves to the caller's pg_temp, and that
-	 * relation's triggers, defaults, rules, partitions or view would run
-	 * the caller's functions with the owner's rights.
-	 */
-	if (OidIsValid(running_fn) && superuser() && has_temp_namespace())
-	{
-		ListCell   *lc;
-
-		foreach(lc, queryDesc->plannedstmt->rtable)
-		{
-			RangeTblEntry *rte = (RangeTblEntry *) lfirst(lc);
-			HeapTuple	tp;
-			Form_pg_class rel;
-			bool		bad;
-
-			if (rte->rtekind != RTE_RELATION)
-				continue;
-			tp = SearchSysCache1(RELOID, ObjectIdGetDatum(rte->relid));
-			if (!HeapTupleIsValid(tp))
-				continue;
-			rel = (Form_pg_class) GETSTRUCT(tp);
-			bad = rel->relpersistence == RELPERSISTENCE_TEMP && !superuser_arg(rel->relowner);
-			ReleaseSysCache(tp);
-			if (bad)
-				ereport(ERROR,
-						(errcode(ERRCODE_INSUFFICIENT_PRIVILEGE),
-						 errmsg("temporary relation %s is not a superuser's",
-								get_rel_name(rte->relid)),
-						 errdetail("A statement inside eacct call %s reached it; it would run as the extension owner.",
-								   format_procedure(running_fn)),
-						 errhint("Qualify the names in triggers on eacct's tables.")));
-		}
-	}
 #if PG_VERSION_NUM >= 140000
 	{
 		ListCell   *lc;
@@ -393,6 +496,10 @@ eacct_call_init(void)
 {
 	prev_executor_start = ExecutorStart_hook;
 	ExecutorStart_hook = check_statement_triggers;
+	prev_planner = planner_hook;
+	planner_hook = check_temp_planner;
+	prev_process_utility = ProcessUtility_hook;
+	ProcessUtility_hook = check_temp_utility;
 	RegisterXactCallback(forget_running_call, NULL);
 	RegisterSubXactCallback(forget_running_call_sub, NULL);
 }

@@ -627,6 +627,41 @@ CREATE TRIGGER tap_escalate BEFORE INSERT ON tap_transfer_audit_all FOR EACH ROW
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
     'temporary relation tap_transfer_audit is not a superuser''s', 'a trigger on a caller''s partition is refused');
 SELECT is((SELECT is_called FROM tap_escalations), false, 'none of the caller''s functions ran');
+-- the planner folds an IMMUTABLE function of a default (or a view, rule or
+-- CHECK constraint) while it plans the statement, before the executor starts
+DROP TABLE tap_transfer_audit;
+CREATE FUNCTION pg_temp.tap_escalate_folded() RETURNS bigint LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    PERFORM nextval('pg_temp.tap_escalations');
+    RETURN 0;
+END $$;
+CREATE TEMP TABLE tap_transfer_audit (record_id bigint, n bigint DEFAULT pg_temp.tap_escalate_folded());
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    'temporary relation tap_transfer_audit is not a superuser''s', 'a caller''s IMMUTABLE default is refused before planning');
+SELECT is((SELECT is_called FROM tap_escalations), false, 'the planner did not run the caller''s function');
+DROP TABLE tap_transfer_audit;
+-- TRUNCATE (and COPY FROM) fire triggers without the executor or the planner
+RESET ROLE;
+CREATE FUNCTION public.tap_clear_scratch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        TRUNCATE tap_scratch;
+    EXCEPTION WHEN undefined_table THEN NULL;
+    END;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER zz_scratch AFTER INSERT ON eacct.transfer_record FOR EACH ROW EXECUTE FUNCTION public.tap_clear_scratch();
+SET ROLE tap_guard_caller;
+CREATE TEMP TABLE tap_scratch (x int);
+CREATE FUNCTION pg_temp.tap_escalate_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    PERFORM nextval('pg_temp.tap_escalations');
+    RETURN NULL;
+END $$;
+CREATE TRIGGER tap_escalate BEFORE TRUNCATE ON tap_scratch FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.tap_escalate_truncate();
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    'temporary relation tap_scratch is not a superuser''s', 'a TRUNCATE of a caller''s table is refused');
+SELECT is((SELECT is_called FROM tap_escalations), false, 'the caller''s TRUNCATE trigger did not run');
 RESET ROLE;
 ROLLBACK TO SAVEPOINT temp_escalation;
 
