@@ -306,6 +306,9 @@ fi
 # without an `encoding' in the control file as text of the database's
 # encoding, where other bytes may be invalid (EUC_JP) or, declared UTF8,
 # may have no equivalent (LATIN1); either way CREATE EXTENSION fails
+printf -- '-- a sample \xe2\x80\x94 that must be flagged\n' >"$work/nonascii-sample.sql"
+LC_ALL=C grep -q '[^[:print:][:space:]]' "$work/nonascii-sample.sql" \
+	|| fail "self-test: the ASCII check does not flag a UTF-8 dash"
 if LC_ALL=C grep -n '[^[:print:][:space:]]' sql/eacct--*.sql >"$work/nonascii.out"; then
 	sed 's/^/lint: not ASCII: /' "$work/nonascii.out"
 	fail "install or update scripts hold characters that are not ASCII"
