@@ -407,6 +407,9 @@ check_temp_utility(PlannedStmt *pstmt, const char *queryString,
 		}
 		else if (IsA(stmt, CopyStmt) && ((CopyStmt *) stmt)->relation)
 			refuse_foreign_temp_relation(RangeVarGetRelid(((CopyStmt *) stmt)->relation, NoLock, true));
+		else if (IsA(stmt, AlterTableStmt))
+			/* a rewrite checks the table's CHECK constraints and domains again */
+			refuse_foreign_temp_relation(RangeVarGetRelid(((AlterTableStmt *) stmt)->relation, NoLock, true));
 	}
 	if (prev_process_utility)
 		prev_process_utility(UTILITY_ARGS);

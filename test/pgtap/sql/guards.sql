@@ -662,6 +662,30 @@ CREATE TRIGGER tap_escalate BEFORE TRUNCATE ON tap_scratch FOR EACH STATEMENT EX
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
     'temporary relation tap_scratch is not a superuser''s', 'a TRUNCATE of a caller''s table is refused');
 SELECT is((SELECT is_called FROM tap_escalations), false, 'the caller''s TRUNCATE trigger did not run');
+-- nor an ALTER TABLE, whose rewrite checks the table's CHECK constraints
+DROP TABLE tap_scratch;
+RESET ROLE;
+CREATE OR REPLACE FUNCTION public.tap_clear_scratch() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    BEGIN
+        ALTER TABLE tap_scratch ALTER COLUMN x TYPE bigint;
+    EXCEPTION WHEN undefined_table THEN NULL;
+    END;
+    RETURN NULL;
+END $$;
+SET ROLE tap_guard_caller;
+CREATE FUNCTION pg_temp.tap_escalate_check(bigint) RETURNS boolean LANGUAGE plpgsql IMMUTABLE AS $$
+BEGIN
+    PERFORM nextval('pg_temp.tap_escalations');
+    RETURN true;
+END $$;
+CREATE TEMP TABLE tap_scratch (x int);
+INSERT INTO tap_scratch VALUES (1);
+ALTER TABLE tap_scratch ADD CHECK (pg_temp.tap_escalate_check(x));
+SELECT setval('pg_temp.tap_escalations', 1, false) IS NOT NULL AS reset_sequence \gset
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
+    'temporary relation tap_scratch is not a superuser''s', 'an ALTER TABLE of a caller''s table is refused');
+SELECT is((SELECT is_called FROM tap_escalations), false, 'the caller''s CHECK function did not run');
 RESET ROLE;
 ROLLBACK TO SAVEPOINT temp_escalation;
 
