@@ -104,6 +104,8 @@ forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
 	eacct_nsp = InvalidOid;
 }
 
+static void register_triggers_callbacks(void);
+
 /*
  * Schema eacct's OID, remembered until a schema changes; InvalidOid when
  * there is none (the ExecutorStart hook stays after DROP EXTENSION).
@@ -112,7 +114,10 @@ static Oid
 eacct_namespace(void)
 {
 	if (!OidIsValid(eacct_nsp))
+	{
+		register_triggers_callbacks();	/* which forget it */
 		eacct_nsp = get_namespace_oid("eacct", true);
+	}
 	return eacct_nsp;
 }
 
@@ -124,7 +129,7 @@ eacct_namespace(void)
 void
 eacct_require_own_table(Relation rel, const char *fn)
 {
-	Oid			nsp = get_namespace_oid("eacct", true);
+	Oid			nsp = eacct_namespace();
 
 	if (!OidIsValid(nsp) || RelationGetNamespace(rel) != nsp)
 		ereport(ERROR,
@@ -610,7 +615,6 @@ eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 	return (int) SPI_processed;
 }
 
-/* column `col' (1-based) of a tuple as int8 / bool; NULL reads as 0 / false */
 /*
  * A column of a statement's result read as `type': the statements read
  * eacct's tables, whose column types a superuser's ALTER TABLE could change
@@ -631,6 +635,7 @@ result_type(TupleDesc desc, int col, Oid type)
 				 errhint("Undo the ALTER TABLE, or install eacct again.")));
 }
 
+/* column `col' (1-based) of a tuple as int8 / bool; NULL reads as 0 / false */
 int64
 eacct_int8_col(HeapTuple tup, TupleDesc desc, int col)
 {

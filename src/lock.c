@@ -217,6 +217,7 @@ eacct_column(Relation rel, const char *name)
 	int			home = hash_combine(relid, (uint32) ((uintptr_t) name >> 3)) % COLUMN_MEMO;
 	int			slot = -1;
 	Form_pg_attribute found = NULL;
+	Oid			want;
 
 	/*
 	 * Open addressing: a transfer uses some fifty (relation, name) keys, and
@@ -261,14 +262,15 @@ eacct_column(Relation rel, const char *name)
 				 errmsg("column %s of eacct.%s does not exist", name, RelationGetRelationName(rel)),
 				 errdetail("eacct's code writes and reads it; its table was altered."),
 				 errhint("Undo the ALTER TABLE, or install eacct again.")));
-	if (found->atttypid != column_type(name))
+	want = column_type(name);
+	if (found->atttypid != want)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
 				 errmsg("column %s of eacct.%s has type %s, not %s", name,
 						RelationGetRelationName(rel), format_type_be(found->atttypid),
-						format_type_be(column_type(name))),
+						format_type_be(want)),
 				 errdetail("eacct's code writes and reads it as %s; its table was altered.",
-						   format_type_be(column_type(name))),
+						   format_type_be(want)),
 				 errhint("Undo the ALTER TABLE, or install eacct again.")));
 	column_memo[slot].relid = relid;
 	column_memo[slot].name = name;

@@ -14,6 +14,15 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 fail() { echo "export: $*"; echo "export: FAILED"; exit 1; }
 psql() { "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -d "$DB" "$@"; }
+# in_new_database ENCODING CLIENT_ENCODING OUTPUT: the SQL on stdin, run
+# in a database of that encoding made for it (and dropped after)
+in_new_database() {
+	local db=${DB}_$(echo "$1" | tr '[:upper:]' '[:lower:]')
+	"$BINDIR/dropdb" --if-exists "$db" 2>/dev/null
+	"$BINDIR/createdb" -E "$1" -T template0 --locale=C "$db" || fail "cannot create $db"
+	PGCLIENTENCODING=$2 "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$db" >"$3" || return 1
+	"$BINDIR/dropdb" "$db"
+}
 # names_are WORKBOOK_B64 WHAT PYTHON_LIST: the account names of a base64
 # workbook (column C under the header) must be PYTHON_LIST
 names_are() {
@@ -55,10 +64,7 @@ grep -q "^$ent,[0-9]*,''quoted,f," "$work/accounts.csv" || fail "scripts/export.
 
 # a SQL_ASCII database stores any bytes: those that are not UTF-8 become
 # U+FFFD, and the workbook stays readable
-ASCII=${DB}_ascii
-"$BINDIR/dropdb" --if-exists "$ASCII" 2>/dev/null
-"$BINDIR/createdb" -E SQL_ASCII -T template0 --locale=C "$ASCII" || fail "cannot create $ASCII"
-PGCLIENTENCODING=SQL_ASCII "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$ASCII" >"$work/ascii.b64" <<'SQL' || fail "export in SQL_ASCII failed"
+in_new_database SQL_ASCII SQL_ASCII "$work/ascii.b64" <<'SQL' || fail "export in SQL_ASCII failed"
 CREATE EXTENSION eacct;
 SELECT eacct.create_enterprise('Bytes', E'ma\xc3') AS e \gset
 SELECT eacct.create_account(:e, E'caf\xe9') IS NOT NULL AS latin1 \gset
@@ -67,17 +73,13 @@ SELECT eacct.create_account(:e, E'\xff\xfe_x0041_') IS NOT NULL AS bad \gset
 SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
 SQL
 names_are "$work/ascii.b64" SQL_ASCII "['ma\\uFFFD', 'caf\\uFFFD', 'caf\\u00E9', '\\uFFFD\\uFFFD_x005F_x0041_']"
-"$BINDIR/dropdb" "$ASCII"
 
 # a LATIN1 database: the name checks see its text as Unicode, so byte 0x85
 # (U+0085) and 0x9B (U+009B, a terminal's escape) are C1 controls there as
 # in UTF-8, and a no-break space with a soft hyphen (0xA0 0xAD) is blank,
 # refused before anything is written; e-acute (0xE9) is a letter and reads
 # back as U+00E9
-LATIN=${DB}_latin1
-"$BINDIR/dropdb" --if-exists "$LATIN" 2>/dev/null
-"$BINDIR/createdb" -E LATIN1 -T template0 --locale=C "$LATIN" || fail "cannot create $LATIN"
-PGCLIENTENCODING=LATIN1 "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$LATIN" >"$work/latin1.out" <<'SQL' || fail "LATIN1 checks failed"
+in_new_database LATIN1 LATIN1 "$work/latin1.out" <<'SQL' || fail "LATIN1 checks failed"
 CREATE EXTENSION eacct;
 SELECT eacct.create_enterprise(E'Lettres \xe9', 'ma') AS e \gset
 CREATE FUNCTION pg_temp.refused(call text) RETURNS text LANGUAGE plpgsql AS $$
@@ -103,20 +105,16 @@ want="22023 account name contains a control character / 1
 [ "$(head -5 "$work/latin1.out")" = "$want" ] || fail "LATIN1 C1 controls and blanks: $(head -5 "$work/latin1.out")"
 tail -n +6 "$work/latin1.out" >"$work/latin1.b64"
 names_are "$work/latin1.b64" LATIN1 "['ma', 'caf\\u00E9']"
-"$BINDIR/dropdb" "$LATIN"
 
-# an EUC_JP database: eacct installs there (its scripts say they are
-# UTF-8), and a Japanese name reads back from the workbook as written
-EUC=${DB}_euc_jp
-"$BINDIR/dropdb" --if-exists "$EUC" 2>/dev/null
-"$BINDIR/createdb" -E EUC_JP -T template0 --locale=C "$EUC" || fail "cannot create $EUC"
-PGCLIENTENCODING=UTF8 "$BINDIR/psql" -X -q -v ON_ERROR_STOP=1 -At -d "$EUC" >"$work/euc.b64" <<'SQL' || fail "eacct in EUC_JP failed"
+# an EUC_JP database: eacct installs there (its scripts are ASCII, which
+# every server encoding reads alike), and a Japanese name reads back from
+# the workbook as written
+in_new_database EUC_JP UTF8 "$work/euc.b64" <<'SQL' || fail "eacct in EUC_JP failed"
 CREATE EXTENSION eacct;
 SELECT eacct.create_enterprise('会社', '経理') AS e \gset
 SELECT encode(eacct.export_accounts_xlsx(:e), 'base64');
 SQL
 names_are "$work/euc.b64" EUC_JP "['\\u7d4c\\u7406']"
-"$BINDIR/dropdb" "$EUC"
 
 # a large enterprise: bounded memory (constant-memory writer, cursor)
 psql >/dev/null <<SQL || fail "cannot create $BIG accounts"

@@ -653,12 +653,7 @@ END $$;
 CREATE TRIGGER zz_scratch AFTER INSERT ON eacct.transfer_record FOR EACH ROW EXECUTE FUNCTION public.tap_clear_scratch();
 SET ROLE tap_guard_caller;
 CREATE TEMP TABLE tap_scratch (x int);
-CREATE FUNCTION pg_temp.tap_escalate_truncate() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    PERFORM nextval('pg_temp.tap_escalations');
-    RETURN NULL;
-END $$;
-CREATE TRIGGER tap_escalate BEFORE TRUNCATE ON tap_scratch FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.tap_escalate_truncate();
+CREATE TRIGGER tap_escalate BEFORE TRUNCATE ON tap_scratch FOR EACH STATEMENT EXECUTE FUNCTION pg_temp.tap_escalate();
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '42501',
     'temporary relation tap_scratch is not a superuser''s', 'a TRUNCATE of a caller''s table is refused');
 SELECT is((SELECT is_called FROM tap_escalations), false, 'the caller''s TRUNCATE trigger did not run');
