@@ -104,8 +104,17 @@ for d in results/*/regression.diffs; do
 	cat "$d"
 done
 if [ -n "$failed_suites" ]; then
-	say "failed suites:$failed_suites (server log: see above diffs)"
+	say "the test cluster's server log ends:"
 	tail -n 30 "$TEST_DIR/server.log" || true
+	# a CI keeps only the end of the output: what failed comes last
+	for name in $failed_suites; do
+		name=${name%%(*}
+		[ -f "results/$name.log" ] || continue
+		say "the end of $name's output (all of it: results/$name.log):"
+		grep -E '(FAILED|failed|not ok|FAIL|Error)' "results/$name.log" | tail -n 10 || true
+		tail -n 15 "results/$name.log"
+	done
+	say "failed suites:$failed_suites"
 fi
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]
