@@ -76,7 +76,9 @@ kill "$pid" 2>/dev/null; wait "$pid" 2>/dev/null; pid=""
 # a dispatcher whose deliveries cannot be written (stdout closed) ends, so
 # that its supervisor sees it, instead of claiming rows it cannot deliver
 psql -c "SELECT eacct.apply_credit_line(1, 300)" >/dev/null || fail "cannot queue more notifications"
-PSQL="$BINDIR/psql" POLL_SECONDS=1 timeout 20 "$here/../../scripts/dispatcher.sh" -d "$DB" 2>/dev/null | true
+# (it starts a second after its reader has gone: started together, it
+# could write its first delivery before `true` had ended, into the pipe)
+{ sleep 1; PSQL="$BINDIR/psql" POLL_SECONDS=1 exec timeout 20 "$here/../../scripts/dispatcher.sh" -d "$DB" 2>/dev/null; } | true
 rc=${PIPESTATUS[0]}
 [ "$rc" = 141 ] || fail "with its stdout closed the dispatcher ended with $rc, expected 141 (SIGPIPE)"
 echo "dispatcher: with its stdout closed it ends (SIGPIPE) at its first delivery"
