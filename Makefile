@@ -45,5 +45,11 @@ pgtapcheck:
 	$(pg_regress_installcheck) --inputdir=test/pgtap --outputdir=results/pgtap \
 		--dbname=eacct_pgtap --load-extension=pgtap --load-extension=eacct $(PGTAP_TESTS)
 
+# pg_regress makes its --outputdir, not the directory above it (results/
+# is not in a fresh clone)
+installcheck pgtapcheck: | results
+results:
+	mkdir -p results
+
 # every object depends on the shared header
 $(OBJS): src/eacct.h
