@@ -109,6 +109,10 @@ $$;
 DELETE FROM eacct.enterprise_admin ea WHERE ea.admin_name IS NULL;
 ALTER TABLE eacct.enterprise_admin ALTER COLUMN admin_name SET NOT NULL;
 
+-- the views' row filter finds the rows of the roles the caller belongs to
+-- (src/access.c), not every enterprise's
+CREATE INDEX enterprise_admin_role_idx ON eacct.enterprise_admin (admin_role, enterprise_id);
+
 -- A row without admin_name (from a dump made before 0.5.0, restored where
 -- CREATE EXTENSION installed 0.5.0) gets its role's name, as the update to
 -- 0.5.0 named the rows it found (src/access.c).

@@ -208,6 +208,10 @@ CREATE TABLE eacct.enterprise_admin (
         REFERENCES eacct.enterprise (enterprise_id)
 );
 
+-- the views' row filter finds the rows of the roles the caller belongs to
+-- (src/access.c), not every enterprise's
+CREATE INDEX enterprise_admin_role_idx ON eacct.enterprise_admin (admin_role, enterprise_id);
+
 CREATE TABLE eacct.contact (
     enterprise_id  bigint NOT NULL,
     contact_id     bigint NOT NULL

@@ -10,12 +10,17 @@
 #include "eacct.h"
 
 #include "access/htup_details.h"
+#include "catalog/pg_auth_members.h"
+#include "catalog/pg_authid.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
+#include "utils/catcache.h"
+#include "utils/hsearch.h"
 #include "utils/rel.h"
+#include "utils/syscache.h"
 
 /*
  * A role administers an enterprise when it is a member of a role added with
@@ -123,14 +128,19 @@ static EacctPlan admins_of_enterprise_unnamed = {
 	1, {INT8OID}
 };
 
-static EacctPlan all_admins = {
-	ADMINS_SELECT("ea.admin_name") " ORDER BY ea.enterprise_id",
-	0, {InvalidOid}
+/* through enterprise_admin_role_idx (0.5.0; before, the whole table) */
+#define OF_ROLES \
+	" WHERE ea.admin_role::pg_catalog.oid OPERATOR(pg_catalog.=) ANY ($1)" \
+	" ORDER BY ea.enterprise_id"
+
+static EacctPlan admins_of_roles = {
+	ADMINS_SELECT("ea.admin_name") OF_ROLES,
+	1, {OIDARRAYOID}
 };
 
-static EacctPlan all_admins_unnamed = {
-	ADMINS_SELECT("NULL::pg_catalog.name") " ORDER BY ea.enterprise_id",
-	0, {InvalidOid}
+static EacctPlan admins_of_roles_unnamed = {
+	ADMINS_SELECT("NULL::pg_catalog.name") OF_ROLES,
+	1, {OIDARRAYOID}
 };
 
 /* whether eacct.enterprise_admin has admin_name (0.5.0 and later) */
@@ -140,18 +150,76 @@ eacct_admin_names(void)
 	return get_attnum(eacct_relid("enterprise_admin"), "admin_name") != InvalidAttrNumber;
 }
 
-/* the enterprises' administrator rows, (enterprise_id, role, name) */
+/* an enterprise's administrator rows, (enterprise_id, role, name) */
 static int
-read_admins(const int64 *enterprise_id)
+read_admins(int64 enterprise_id)
 {
 	Datum		values[1];
-	bool		named = eacct_admin_names();
 
-	if (enterprise_id == NULL)
-		return eacct_exec(named ? &all_admins : &all_admins_unnamed, NULL, NULL, true, 0);
-	values[0] = Int64GetDatum(*enterprise_id);
-	return eacct_exec(named ? &admins_of_enterprise : &admins_of_enterprise_unnamed,
+	values[0] = Int64GetDatum(enterprise_id);
+	return eacct_exec(eacct_admin_names() ? &admins_of_enterprise : &admins_of_enterprise_unnamed,
 					  values, NULL, true, 0);
+}
+
+/*
+ * The roles whose administrator rows can count for role: role itself and
+ * every role it belongs to through any chain of grants (pg_auth_members),
+ * and pg_database_owner with the roles that one belongs to (from 14 the
+ * database's owner is its member).  That is a superset of the roles
+ * admin_member() accepts (from 16 a grant may deny SET ROLE), which
+ * still decides each row.
+ */
+static Datum
+member_roles(Oid role)
+{
+	HASHCTL		ctl = {0};
+	HTAB	   *seen;
+	Datum	   *roles;
+	int			n = 0,
+				cap = 16;
+	Oid			start[2];
+	int			nstart = 0;
+	bool		found;
+
+	ctl.keysize = ctl.entrysize = sizeof(Oid);
+	ctl.hcxt = CurrentMemoryContext;
+	seen = hash_create("eacct member roles", 64, &ctl, HASH_ELEM | HASH_BLOBS | HASH_CONTEXT);
+	roles = palloc(sizeof(Datum) * cap);
+	start[nstart++] = role;
+#if PG_VERSION_NUM >= 140000
+	start[nstart++] = ROLE_PG_DATABASE_OWNER;
+#endif
+	for (int i = 0; i < nstart; i++)
+	{
+		(void) hash_search(seen, &start[i], HASH_ENTER, &found);
+		if (!found)
+			roles[n++] = ObjectIdGetDatum(start[i]);
+	}
+	/* breadth first; roles[] grows as the grants of each are read */
+	for (int i = 0; i < n; i++)
+	{
+		CatCList   *grants = SearchSysCacheList1(AUTHMEMMEMROLE, roles[i]);
+
+		for (int g = 0; g < grants->n_members; g++)
+		{
+			Oid			granted = ((Form_pg_auth_members)
+								   GETSTRUCT(&grants->members[g]->tuple))->roleid;
+
+			(void) hash_search(seen, &granted, HASH_ENTER, &found);
+			if (found)
+				continue;
+			if (n == cap)
+			{
+				cap *= 2;
+				roles = repalloc(roles, sizeof(Datum) * cap);
+			}
+			roles[n++] = ObjectIdGetDatum(granted);
+		}
+		ReleaseSysCacheList(grants);
+		CHECK_FOR_INTERRUPTS();
+	}
+	hash_destroy(seen);
+	return eacct_array(roles, NULL, n, OIDOID);
 }
 
 /*
@@ -191,7 +259,7 @@ eacct_is_admin(EacctCall *call, int64 enterprise_id)
 	for (int k = 0; k < EACCT_ADMIN_MEMO; k++)
 		if (call->admin_known[k] != 0 && call->admin_of[k] == enterprise_id)
 			return call->admin_known[k] > 0;
-	n = read_admins(&enterprise_id);
+	n = read_admins(enterprise_id);
 	for (int i = 0; i < n && !is_admin; i++)
 	{
 		Oid			admin = admin_of_row(i);
@@ -284,8 +352,12 @@ visible_for(FunctionCallInfo fcinfo)
 	v->all = superuser_arg(role) || role == fc->owner;
 	if (!v->all)
 	{
+		Datum		roles[1];
+
 		eacct_enter_row_filter(&call, fcinfo);
-		n = read_admins(NULL);
+		roles[0] = member_roles(role);
+		n = eacct_exec(eacct_admin_names() ? &admins_of_roles : &admins_of_roles_unnamed,
+					   roles, NULL, true, 0);
 		v->ids = MemoryContextAlloc(fcinfo->flinfo->fn_mcxt,
 									sizeof(int64) * Max(n, 1));
 		for (int i = 0; i < n; i++)

@@ -659,7 +659,7 @@ eacct_bool_col(HeapTuple tup, TupleDesc desc, int col)
 }
 
 /*
- * A one-dimensional array of n elements of type int8, text or tid, with
+ * A one-dimensional array of n elements of type int8, oid, text or tid, with
  * NULLs where nulls[i] (nulls may be NULL): the parameters eacct passes to
  * its statements.
  */
@@ -675,6 +675,9 @@ eacct_array(Datum *elems, bool *nulls, int n, Oid type)
 			return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, INT8OID,
 													  sizeof(int64), FLOAT8PASSBYVAL,
 													  TYPALIGN_DOUBLE));
+		case OIDOID:
+			return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, OIDOID,
+													  sizeof(Oid), true, TYPALIGN_INT));
 		case TEXTOID:
 			return PointerGetDatum(construct_md_array(elems, nulls, 1, dims, lbs, TEXTOID,
 													  -1, false, TYPALIGN_INT));

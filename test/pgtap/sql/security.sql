@@ -477,6 +477,61 @@ SELECT throws_ok('UPDATE eacct.transfer_pair SET withdrawn = withdrawn', '39P01'
                  'guard_balances() as a statement UPDATE trigger on an eacct table is refused, not a crash');
 DROP TRIGGER sec_stmt ON eacct.transfer_pair;
 
+-- the views' row filter reads the administrator rows of the roles the
+-- caller belongs to (enterprise_admin_role_idx), not every enterprise's:
+-- with 2,000 more roles administering A, dave's view query (he is B's
+-- admin now) reads a handful of eacct.enterprise_admin's rows, not all
+-- (96 buffers for 5,000 enterprises before).  Counted by the
+-- transaction's table statistics.
+CREATE FUNCTION pg_temp.admin_rows_read(query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint;
+    after bigint;
+BEGIN
+    -- a scan counts the rows it reads on the table, an index scan on the index
+    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO before
+      FROM (SELECT 'eacct.enterprise_admin'::regclass::oid UNION ALL
+            SELECT indexrelid FROM pg_index WHERE indrelid = 'eacct.enterprise_admin'::regclass) t(r);
+    EXECUTE query;
+    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO after
+      FROM (SELECT 'eacct.enterprise_admin'::regclass::oid UNION ALL
+            SELECT indexrelid FROM pg_index WHERE indrelid = 'eacct.enterprise_admin'::regclass) t(r);
+    RETURN after - before;
+END $$;
+DO $$
+BEGIN
+    FOR i IN 1..2000 LOOP
+        EXECUTE format('CREATE ROLE eacct_sec_many_%s NOLOGIN', i);
+    END LOOP;
+END $$;
+SELECT count(eacct.add_admin(:a_ent, ('eacct_sec_many_' || g)::regrole)) AS many FROM generate_series(1, 2000) g \gset
+ANALYZE eacct.enterprise_admin;
+SET ROLE eacct_sec_dave;
+SELECT cmp_ok(pg_temp.admin_rows_read(format('SELECT * FROM eacct.enterprise_credit WHERE enterprise_id = %s', :b_ent)),
+              '<', 10::bigint,
+              'the row filter reads the caller''s administrator rows only, not 2,000 more of A''s');
+SELECT is((SELECT array_agg(enterprise_id ORDER BY enterprise_id) FROM eacct.enterprise_credit), ARRAY[:b_ent]::bigint[],
+          'with 2,000 more administrators of A, dave still sees B only');
+RESET ROLE;
+SET ROLE eacct_sec_many_1999;
+SELECT is((SELECT array_agg(enterprise_id ORDER BY enterprise_id) FROM eacct.enterprise_credit), ARRAY[:a_ent]::bigint[],
+          'one of the 2,000 sees A');
+RESET ROLE;
+
+-- pg_database_owner added as an administrator: the database's owner
+-- administers through it (from PostgreSQL 14 the owner is its member)
+SELECT eacct.add_admin(:a_ent, 'pg_database_owner') IS NULL AS added \gset
+SET ROLE eacct_sec_nobody;
+SELECT is(eacct.may_view(:a_ent), false, 'pg_database_owner administers A: nobody, not the owner, sees nothing');
+RESET ROLE;
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO eacct_sec_nobody', current_database()); END $$;
+SET ROLE eacct_sec_nobody;
+SELECT is((SELECT array_agg(enterprise_id ORDER BY enterprise_id) FROM eacct.enterprise_credit), ARRAY[:a_ent]::bigint[],
+          'the database''s owner sees A through pg_database_owner');
+SELECT is(eacct.transferable(:a_ma), 370.00, 'the database''s owner acts in A through pg_database_owner');
+RESET ROLE;
+DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO CURRENT_USER', current_database()); END $$;
+
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds no mismatch');
 
 SELECT * FROM finish();
