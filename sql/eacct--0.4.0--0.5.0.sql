@@ -113,6 +113,12 @@ ALTER TABLE eacct.enterprise_admin ALTER COLUMN admin_name SET NOT NULL;
 -- (src/access.c), not every enterprise's
 CREATE INDEX enterprise_admin_role_idx ON eacct.enterprise_admin (admin_role, enterprise_id);
 
+-- an account's open bills in the order top_up() pays them (overdue first,
+-- then by due date), so that it reads only the ones it pays
+DROP INDEX eacct.bill_open_idx;
+CREATE INDEX bill_open_idx ON eacct.bill (enterprise_id, account_id, overdue DESC, due_at, bill_id)
+    WHERE remaining > 0;
+
 -- A row without admin_name (from a dump made before 0.5.0, restored where
 -- CREATE EXTENSION installed 0.5.0) gets its role's name, as the update to
 -- 0.5.0 named the rows it found (src/access.c).

@@ -335,7 +335,9 @@ CREATE TABLE eacct.bill (
     CONSTRAINT bill_pkey PRIMARY KEY (enterprise_id, bill_id),
     CONSTRAINT bill_amount_check CHECK (eacct.bill_amounts_ok(amount, remaining))
 ) WITH (fillfactor = 80);
-CREATE INDEX bill_open_idx ON eacct.bill (enterprise_id, account_id, due_at, bill_id)
+-- an account's open bills in the order top_up() pays them (overdue first,
+-- then by due date), so that it reads only the ones it pays
+CREATE INDEX bill_open_idx ON eacct.bill (enterprise_id, account_id, overdue DESC, due_at, bill_id)
     WHERE remaining > 0;
 CREATE INDEX bill_due_idx ON eacct.bill (due_at) WHERE remaining > 0 AND NOT overdue;
 

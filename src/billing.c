@@ -44,13 +44,20 @@ static EacctPlan insert_bill = {
 	5, {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID}
 };
 
+/*
+ * An account's open bills in the order top_up() pays them, read through a
+ * cursor in that order (bill_open_idx, 0.5.0) as far as the amount goes:
+ * a cent reads one bill, not all of them.
+ */
 static EacctPlan open_bills = {
 	"SELECT b.bill_id, b.remaining, b.overdue FROM eacct.bill b"
 	" WHERE b.enterprise_id OPERATOR(pg_catalog.=) $1"
 	"   AND b.account_id OPERATOR(pg_catalog.=) $2 AND b.remaining OPERATOR(pg_catalog.>) 0"
 	" ORDER BY b.overdue DESC, b.due_at, b.bill_id",
-	2, {INT8OID, INT8OID}
+	2, {INT8OID, INT8OID}, NULL, CURSOR_OPT_GENERIC_PLAN | CURSOR_OPT_FAST_PLAN
 };
+
+#define BILLS_PER_FETCH 32
 
 static EacctPlan pay_bill = {
 	"UPDATE eacct.bill SET remaining = remaining OPERATOR(pg_catalog.-) $3"
@@ -242,41 +249,51 @@ eacct_top_up(PG_FUNCTION_ARGS)
 		if (a.bal[B_OUTSTANDING] > 0)
 		{
 			Datum		values[3];
-			int			nbills;
-			int64	   *bill_ids;
-			int64	   *remaining;
-			bool	   *overdue;
+			int64		bill_ids[BILLS_PER_FETCH];
+			int64		remaining[BILLS_PER_FETCH];
+			bool		overdue[BILLS_PER_FETCH];
+			Portal		portal;
 
 			values[0] = Int64GetDatum(a.enterprise_id);
 			values[1] = Int64GetDatum(account);
-			nbills = eacct_exec(&open_bills, values, NULL, false, 0);
-			bill_ids = palloc(sizeof(int64) * Max(nbills, 1));
-			remaining = palloc(sizeof(int64) * Max(nbills, 1));
-			overdue = palloc(sizeof(bool) * Max(nbills, 1));
-			for (int i = 0; i < nbills; i++)
+			portal = SPI_cursor_open(NULL, eacct_prepare(&open_bills), values, NULL, false);
+			while (pay > 0)
 			{
-				bool		isnull;
+				int			nbills;
 
-				bill_ids[i] = eacct_int8_result(i, 1, NULL);
-				remaining[i] = eacct_int8_result(i, 2, NULL);
-				overdue[i] = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
-														SPI_tuptable->tupdesc, 3, &isnull));
-			}
-			for (int i = 0; i < nbills && pay > 0; i++)
-			{
-				int64		x = Min(pay, remaining[i]);
-
-				values[1] = Int64GetDatum(bill_ids[i]);
-				values[2] = Int64GetDatum(x);
-				ledger_write(&pay_bill, values, NULL);
-				pay -= x;
-				a.bal[B_OUTSTANDING] -= x;
-				if (overdue[i])
+				SPI_cursor_fetch(portal, true, BILLS_PER_FETCH);
+				nbills = (int) SPI_processed;
+				if (nbills == 0)
+					break;
+				/* out of SPI_tuptable, which the payments' updates replace */
+				for (int i = 0; i < nbills; i++)
 				{
-					paid_overdue += x;
-					a.bal[B_OVERDUE] -= x;
+					bool		isnull;
+
+					bill_ids[i] = eacct_int8_result(i, 1, NULL);
+					remaining[i] = eacct_int8_result(i, 2, NULL);
+					overdue[i] = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
+															SPI_tuptable->tupdesc, 3, &isnull));
 				}
+				SPI_freetuptable(SPI_tuptable);
+				for (int i = 0; i < nbills && pay > 0; i++)
+				{
+					int64		x = Min(pay, remaining[i]);
+
+					values[1] = Int64GetDatum(bill_ids[i]);
+					values[2] = Int64GetDatum(x);
+					ledger_write(&pay_bill, values, NULL);
+					pay -= x;
+					a.bal[B_OUTSTANDING] -= x;
+					if (overdue[i])
+					{
+						paid_overdue += x;
+						a.bal[B_OVERDUE] -= x;
+					}
+				}
+				CHECK_FOR_INTERRUPTS();
 			}
+			SPI_cursor_close(portal);
 		}
 		if (paid_overdue > 0)
 		{

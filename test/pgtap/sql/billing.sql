@@ -319,6 +319,55 @@ RESET client_min_messages;
 SELECT is((SELECT count(*) FROM eacct.verify(:se)) + (SELECT count(*) FROM eacct.verify(:he)), 0::bigint, 'verify() finds nothing in either');
 ROLLBACK TO SAVEPOINT overflow;
 
+-- a top-up reads the open bills it pays, in the order it pays them
+-- (bill_open_idx: overdue first, then by due date), not every open bill:
+-- an account with 1,000 overdue bills of 0.02 and 1,000 newer ones due
+-- later (a longer payment term)
+SELECT eacct.create_enterprise('tap-billing-many', 'many-ma') AS me \gset
+SELECT eacct.create_account(:me, 'many') AS many \gset
+SELECT eacct.enable_account_center(:me);
+SELECT eacct.apply_credit_line(:me, 1000) \gset
+SELECT eacct.confirm_credit_contract(:me);
+SELECT eacct.set_credit_limit(:many, 100) \gset
+SELECT count(eacct.charge(:many, 0.02)) AS charged FROM generate_series(1, 1000) g \gset
+SELECT eacct.set_payment_term(:me, '60 days');
+SELECT count(eacct.charge(:many, 0.02)) AS charged FROM generate_series(1, 1000) g \gset
+SELECT eacct.mark_overdue(now() + interval '31 days') AS moved \gset
+SELECT is((SELECT count(*) FROM eacct.bill WHERE account_id = :many AND overdue), 1000::bigint,
+          'the 1,000 bills due in 30 days are overdue, not the 1,000 due in 60');
+ANALYZE eacct.bill;
+-- rows read from a table and its indexes (a scan counts them on the table,
+-- an index scan on the index), by the transaction's table statistics
+CREATE FUNCTION pg_temp.rows_read(tbl regclass, query text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    before bigint;
+    after bigint;
+BEGIN
+    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO before
+      FROM (SELECT tbl::oid UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = tbl) t(r);
+    EXECUTE query;
+    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO after
+      FROM (SELECT tbl::oid UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = tbl) t(r);
+    RETURN after - before;
+END $$;
+SELECT cmp_ok(pg_temp.rows_read('eacct.bill', format('SELECT eacct.top_up(%s, 0.01)', :many)), '<', 100::bigint,
+              'a top-up of a cent reads a few of the 2,000 open bills, not all');
+SELECT is(pg_temp.bal(:many), 'own 0.00, book 0.00, limit 100.00, debt 39.99, overdue 19.99, available 60.01',
+          'the cent paid overdue debt');
+SELECT is((SELECT remaining FROM eacct.bill WHERE account_id = :many ORDER BY bill_id LIMIT 1), 1::bigint,
+          'the cent paid the oldest overdue bill');
+-- paying across many fetches: every overdue bill, then the oldest newer one
+SELECT eacct.top_up(:many, 20) \gset
+SELECT is(pg_temp.bal(:many), 'own 0.00, book 0.00, limit 100.00, debt 19.99, overdue 0.00, available 80.01',
+          '20.00 paid the 19.99 overdue and a cent of the newer debt');
+SELECT is((SELECT string_agg(remaining::text, ',' ORDER BY bill_id) FROM eacct.bill
+            WHERE account_id = :many AND remaining > 0 AND bill_id <= (SELECT min(bill_id) + 1 FROM eacct.bill b
+                                                                     WHERE b.account_id = :many AND NOT b.overdue)),
+          '1,2', 'the oldest newer bill was paid first, the next one not');
+SELECT is((SELECT count(*) FROM eacct.bill WHERE account_id = :many AND overdue AND remaining > 0), 0::bigint,
+          'no overdue bill is left open');
+SELECT is((SELECT count(*) FROM eacct.verify(:me)), 0::bigint, 'verify() finds nothing in the enterprise of many bills');
+
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(acme) finds nothing');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent2)), 0::bigint, 'verify(globex) finds nothing');
