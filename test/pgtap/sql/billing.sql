@@ -336,20 +336,6 @@ SELECT eacct.mark_overdue(now() + interval '31 days') AS moved \gset
 SELECT is((SELECT count(*) FROM eacct.bill WHERE account_id = :many AND overdue), 1000::bigint,
           'the 1,000 bills due in 30 days are overdue, not the 1,000 due in 60');
 ANALYZE eacct.bill;
--- rows read from a table and its indexes (a scan counts them on the table,
--- an index scan on the index), by the transaction's table statistics
-CREATE FUNCTION pg_temp.rows_read(tbl regclass, query text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    before bigint;
-    after bigint;
-BEGIN
-    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO before
-      FROM (SELECT tbl::oid UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = tbl) t(r);
-    EXECUTE query;
-    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO after
-      FROM (SELECT tbl::oid UNION ALL SELECT indexrelid FROM pg_index WHERE indrelid = tbl) t(r);
-    RETURN after - before;
-END $$;
 SELECT cmp_ok(pg_temp.rows_read('eacct.bill', format('SELECT eacct.top_up(%s, 0.01)', :many)), '<', 100::bigint,
               'a top-up of a cent reads a few of the 2,000 open bills, not all');
 SELECT is(pg_temp.bal(:many), 'own 0.00, book 0.00, limit 100.00, debt 39.99, overdue 19.99, available 60.01',

@@ -481,23 +481,7 @@ DROP TRIGGER sec_stmt ON eacct.transfer_pair;
 -- caller belongs to (enterprise_admin_role_idx), not every enterprise's:
 -- with 2,000 more roles administering A, dave's view query (he is B's
 -- admin now) reads a handful of eacct.enterprise_admin's rows, not all
--- (96 buffers for 5,000 enterprises before).  Counted by the
--- transaction's table statistics.
-CREATE FUNCTION pg_temp.admin_rows_read(query text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    before bigint;
-    after bigint;
-BEGIN
-    -- a scan counts the rows it reads on the table, an index scan on the index
-    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO before
-      FROM (SELECT 'eacct.enterprise_admin'::regclass::oid UNION ALL
-            SELECT indexrelid FROM pg_index WHERE indrelid = 'eacct.enterprise_admin'::regclass) t(r);
-    EXECUTE query;
-    SELECT sum(pg_stat_get_xact_tuples_returned(r)) INTO after
-      FROM (SELECT 'eacct.enterprise_admin'::regclass::oid UNION ALL
-            SELECT indexrelid FROM pg_index WHERE indrelid = 'eacct.enterprise_admin'::regclass) t(r);
-    RETURN after - before;
-END $$;
+-- (96 buffers for 5,000 enterprises before).
 DO $$
 BEGIN
     FOR i IN 1..2000 LOOP
@@ -507,7 +491,7 @@ END $$;
 SELECT count(eacct.add_admin(:a_ent, ('eacct_sec_many_' || g)::regrole)) AS many FROM generate_series(1, 2000) g \gset
 ANALYZE eacct.enterprise_admin;
 SET ROLE eacct_sec_dave;
-SELECT cmp_ok(pg_temp.admin_rows_read(format('SELECT * FROM eacct.enterprise_credit WHERE enterprise_id = %s', :b_ent)),
+SELECT cmp_ok(pg_temp.rows_read('eacct.enterprise_admin', format('SELECT * FROM eacct.enterprise_credit WHERE enterprise_id = %s', :b_ent)),
               '<', 10::bigint,
               'the row filter reads the caller''s administrator rows only, not 2,000 more of A''s');
 SELECT is((SELECT array_agg(enterprise_id ORDER BY enterprise_id) FROM eacct.enterprise_credit), ARRAY[:b_ent]::bigint[],
