@@ -53,6 +53,24 @@ CREATE EXTENSION eacct CASCADE;
 SELECT extname FROM pg_extension WHERE extname IN ('eacct', 'plpgsql') ORDER BY extname;
 DROP EXTENSION plpgsql;
 
+-- eacct's checks of the triggers a superuser's statement fires run in
+-- every database once the library is loaded (shared_preload_libraries, or
+-- LOAD, as here): in a database without the extension a schema that
+-- happens to be named eacct is not eacct's, and its tables' triggers are
+-- the DBA's business
+DROP EXTENSION eacct;
+DROP SCHEMA eacct;
+LOAD 'eacct';
+CREATE SCHEMA eacct;
+CREATE TABLE eacct.orders (id int);
+CREATE FUNCTION public.orders_audit() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RETURN NEW; END $$;
+ALTER FUNCTION public.orders_audit() OWNER TO eacct_schema_squatter;
+CREATE TRIGGER orders_audit BEFORE INSERT ON eacct.orders FOR EACH ROW EXECUTE FUNCTION public.orders_audit();
+INSERT INTO eacct.orders VALUES (1);
+SELECT count(*) AS orders FROM eacct.orders;
+DROP SCHEMA eacct CASCADE;
+DROP FUNCTION public.orders_audit();
+
 \c :regress_db
 DROP DATABASE eacct_squatted;
 DROP ROLE eacct_schema_squatter;

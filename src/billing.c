@@ -39,7 +39,9 @@ static EacctPlan use_coupon = {
 static EacctPlan insert_bill = {
 	"INSERT INTO eacct.bill (enterprise_id, bill_id, account_id, amount, remaining,"
 	" entry_id, due_at)"
-	" SELECT $1, $2, $3, $4, $4, $5, pg_catalog.now() OPERATOR(pg_catalog.+) e.payment_term"
+	/* the term counts in UTC, whatever the caller's TimeZone (days across DST, month ends) */
+	" SELECT $1, $2, $3, $4, $4, $5, pg_catalog.timezone('UTC',"
+	"     pg_catalog.timezone('UTC', pg_catalog.now()) OPERATOR(pg_catalog.+) e.payment_term)"
 	" FROM eacct.enterprise e WHERE e.enterprise_id OPERATOR(pg_catalog.=) $1",
 	5, {INT8OID, INT8OID, INT8OID, INT8OID, INT8OID}
 };

@@ -20,6 +20,7 @@
 #include "catalog/pg_proc.h"
 #include "catalog/pg_class.h"
 #include "catalog/pg_type.h"
+#include "commands/extension.h"
 #include "executor/executor.h"
 #include "nodes/nodeFuncs.h"
 #include "optimizer/planner.h"
@@ -95,6 +96,7 @@ forget_triggers_check(Datum arg, Oid relid)
 static Oid	safe_functions[SAFE_FUNCTIONS];
 static int	nsafe_functions = 0;
 static Oid	eacct_nsp = InvalidOid;
+static bool eacct_nsp_known = false;
 
 static void
 forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
@@ -102,6 +104,7 @@ forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
 	triggers_checked = false;
 	nsafe_functions = 0;
 	eacct_nsp = InvalidOid;
+	eacct_nsp_known = false;
 }
 
 static void register_triggers_callbacks(void);
@@ -113,10 +116,20 @@ static void register_triggers_callbacks(void);
 static Oid
 eacct_namespace(void)
 {
-	if (!OidIsValid(eacct_nsp))
+	if (!eacct_nsp_known)
 	{
+		/*
+		 * The schema of extension eacct, not any schema of that name: with
+		 * the library preloaded, a database without the extension may have
+		 * an unrelated schema "eacct".  (CREATE EXTENSION makes functions,
+		 * whose invalidations forget this.)
+		 */
+		Oid			ext = get_extension_oid("eacct", true);
+
 		register_triggers_callbacks();	/* which forget it */
-		eacct_nsp = get_namespace_oid("eacct", true);
+		/* not relocatable: its schema is the one named in eacct.control */
+		eacct_nsp = OidIsValid(ext) ? get_namespace_oid("eacct", true) : InvalidOid;
+		eacct_nsp_known = true;
 	}
 	return eacct_nsp;
 }

@@ -323,12 +323,21 @@ ROLLBACK TO SAVEPOINT overflow;
 -- (bill_open_idx: overdue first, then by due date), not every open bill:
 -- an account with 1,000 overdue bills of 0.02 and 1,000 newer ones due
 -- later (a longer payment term)
-SELECT eacct.create_enterprise('tap-billing-many', 'many-ma') AS me \gset
-SELECT eacct.create_account(:me, 'many') AS many \gset
-SELECT eacct.enable_account_center(:me);
-SELECT eacct.apply_credit_line(:me, 1000) \gset
-SELECT eacct.confirm_credit_contract(:me);
-SELECT eacct.set_credit_limit(:many, 100) \gset
+-- a_credit_account(enterprise): an account of credit limit 100 in a new
+-- enterprise (account center on, a confirmed credit line of 1000)
+CREATE FUNCTION pg_temp.a_credit_account(ent_name text) RETURNS bigint LANGUAGE plpgsql AS $$
+DECLARE
+    e bigint := eacct.create_enterprise(ent_name, ent_name || '-ma');
+    a bigint := eacct.create_account(e, ent_name || '-account');
+BEGIN
+    PERFORM eacct.enable_account_center(e);
+    PERFORM eacct.apply_credit_line(e, 1000);
+    PERFORM eacct.confirm_credit_contract(e);
+    PERFORM eacct.set_credit_limit(a, 100);
+    RETURN a;
+END $$;
+SELECT pg_temp.a_credit_account('tap-billing-many') AS many \gset
+SELECT enterprise_id AS me FROM eacct.account WHERE account_id = :many \gset
 SELECT count(eacct.charge(:many, 0.02)) AS charged FROM generate_series(1, 1000) g \gset
 SELECT eacct.set_payment_term(:me, '60 days');
 SELECT count(eacct.charge(:many, 0.02)) AS charged FROM generate_series(1, 1000) g \gset
@@ -353,6 +362,23 @@ SELECT is((SELECT string_agg(remaining::text, ',' ORDER BY bill_id) FROM eacct.b
 SELECT is((SELECT count(*) FROM eacct.bill WHERE account_id = :many AND overdue AND remaining > 0), 0::bigint,
           'no overdue bill is left open');
 SELECT is((SELECT count(*) FROM eacct.verify(:me)), 0::bigint, 'verify() finds nothing in the enterprise of many bills');
+
+-- a bill falls due a payment term after the charge counted in UTC,
+-- whatever the caller's TimeZone: the same charge at the same moment (one
+-- transaction, one now()) falls due at the same time.  The zone's daylight
+-- saving time starts two days from now (a POSIX rule made from today's
+-- date), so that its local days inside the 30-day term are not all 24 hours.
+SELECT pg_temp.a_credit_account('tap-billing-zones') AS zoned \gset
+SELECT format('XXX5YYY,J%s/0,J%s/0', (extract(doy FROM now() AT TIME ZONE 'UTC')::int + 1) % 365 + 1,
+              (extract(doy FROM now() AT TIME ZONE 'UTC')::int + 150) % 365 + 1) AS dst_zone \gset
+SET LOCAL TimeZone = :'dst_zone';
+SELECT eacct.charge(:zoned, 1) \gset
+SET LOCAL TimeZone = 'UTC';
+SELECT eacct.charge(:zoned, 1) \gset
+RESET TimeZone;
+SELECT is((SELECT array_agg(DISTINCT due_at) FROM eacct.bill WHERE account_id = :zoned),
+          ARRAY[(now() AT TIME ZONE 'UTC' + interval '30 days') AT TIME ZONE 'UTC'],
+          'two charges at one moment in two time zones fall due 30 UTC days later, together');
 
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(acme) finds nothing');
