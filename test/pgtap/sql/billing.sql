@@ -10,12 +10,12 @@ CREATE FUNCTION pg_temp.bal(account bigint) RETURNS text LANGUAGE sql AS $$
       FROM eacct.account_assets WHERE account_id = account
 $$;
 -- the bills of an account, oldest due first: 'amount/remaining[/overdue] due +N days HH:MI', ...
--- (in local time: now() + '20 days' is 20 calendar days, 479 or 481 hours
--- across a daylight saving change, and pg_regress sessions run in PST8PDT)
+-- (in hours: a term counts in UTC, so 20 days are 480 hours even where the
+-- session's zone, PST8PDT under pg_regress, changes its clocks meanwhile)
 CREATE FUNCTION pg_temp.bills(account bigint) RETURNS text LANGUAGE sql AS $$
     SELECT coalesce(string_agg(format('%s/%s%s due +%s', amount * 0.01, remaining * 0.01,
                                       CASE WHEN overdue THEN '/overdue' ELSE '' END,
-                                      to_char(due_at::timestamp - now()::timestamp, 'FMDD "days" HH24:MI')),
+                                      to_char(due_at - now(), 'FMDD "days" HH24:MI')),
                                ', ' ORDER BY due_at, bill_id), 'none')
       FROM eacct.bill WHERE account_id = account
 $$;
