@@ -14,6 +14,7 @@
 #include "catalog/pg_authid.h"
 #include "commands/trigger.h"
 #include "miscadmin.h"
+#include "storage/proc.h"
 #include "utils/acl.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
@@ -326,14 +327,27 @@ eacct_check_account_admin(EacctCall *call, const LedgerAccount *a)
 					   caller_label(call->caller))));
 }
 
-/* the enterprises the current role may see, computed once per query */
+/*
+ * The enterprises the current role may see, computed once per query, or
+ * again when the role, the transaction or its command counter changed (a
+ * PL/pgSQL expression keeps its fn_extra across statements, and an
+ * add_admin in between advances the counter).
+ */
 typedef struct Visible
 {
 	Oid			role;
+	LocalTransactionId lxid;
+	CommandId	cid;
 	bool		all;
 	int			n;
 	int64	   *ids;			/* ascending */
 } Visible;
+
+#if PG_VERSION_NUM >= 170000
+#define MY_LXID (MyProc->vxid.lxid)
+#else
+#define MY_LXID (MyProc->lxid)
+#endif
 
 static Visible *
 visible_for(FunctionCallInfo fcinfo)
@@ -344,11 +358,21 @@ visible_for(FunctionCallInfo fcinfo)
 	EacctCall	call;
 	int			n;
 
-	if (v && v->role == role)
+	if (v && v->role == role && v->lxid == MY_LXID && v->cid == GetCurrentCommandId(false))
 		return v;
 
+	/* the one it replaces goes (a loop of writes and calls would pile them up) */
+	if (v)
+	{
+		if (v->ids)
+			pfree(v->ids);
+		pfree(v);
+		fc->extra = NULL;
+	}
 	v = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Visible));
 	v->role = role;
+	v->lxid = MY_LXID;
+	v->cid = GetCurrentCommandId(false);
 	v->all = superuser_arg(role) || role == fc->owner;
 	if (!v->all)
 	{

@@ -516,6 +516,26 @@ SELECT is(eacct.transferable(:a_ma), 370.00, 'the database''s owner acts in A th
 RESET ROLE;
 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO CURRENT_USER', current_database()); END $$;
 
+-- the row filter's memo follows the transaction: a PL/pgSQL expression keeps
+-- may_view()'s state across statements, and an add_admin between two of
+-- them is seen by the second
+CREATE FUNCTION pg_temp.may_view_around_add_admin(ent bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    seen text[] := '{}';
+BEGIN
+    FOR i IN 1..2 LOOP
+        EXECUTE 'SET ROLE eacct_sec_nobody';
+        seen := seen || eacct.may_view(ent)::text;     -- one expression, called twice
+        EXECUTE 'RESET ROLE';
+        IF i = 1 THEN
+            PERFORM eacct.add_admin(ent, 'eacct_sec_nobody');
+        END IF;
+    END LOOP;
+    RETURN format('before %s, after %s', seen[1], seen[2]);
+END $$;
+SELECT is(pg_temp.may_view_around_add_admin(:b_ent), 'before false, after true',
+          'may_view() in PL/pgSQL sees an add_admin made between two of its calls');
+
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds no mismatch');
 
 SELECT * FROM finish();
