@@ -17,6 +17,7 @@
 #include "miscadmin.h"
 #include "storage/fd.h"
 #include "utils/builtins.h"
+#include "utils/guc.h"
 #include "utils/datetime.h"
 #include "utils/memutils.h"
 #include "utils/timestamp.h"
@@ -251,6 +252,28 @@ read_file_bytea(const char *path)
 }
 
 /*
+ * The worksheet's rows go to libxlsxwriter's temporary file with stdio, not
+ * through PostgreSQL's temporary files, which temp_file_limit bounds: the
+ * export checks that file against the limit itself, as the rows come
+ * (the workbook it then makes is the compressed rows).
+ */
+static void
+check_temp_file_limit(lxw_worksheet *ws, int64 ent)
+{
+	long		used;
+
+	if (temp_file_limit < 0 || ws->optimize_tmpfile == NULL)
+		return;
+	used = ftell(ws->optimize_tmpfile);
+	if (used >= 0 && used / 1024 > temp_file_limit)
+		ereport(ERROR,
+				(errcode(ERRCODE_CONFIGURATION_LIMIT_EXCEEDED),
+				 errmsg("temporary file size exceeds temp_file_limit (%dkB)", temp_file_limit),
+				 errdetail("The export of enterprise " INT64_FORMAT " had written %ld kB of worksheet rows.",
+						   ent, used / 1024)));
+}
+
+/*
  * export_accounts_xlsx(enterprise_id bigint) -> bytea
  *
  * Administrators of the enterprise (42501 otherwise); unknown enterprise
@@ -341,6 +364,7 @@ eacct_export_accounts_xlsx(PG_FUNCTION_ARGS)
 						  money, when, &now);
 			}
 			SPI_freetuptable(SPI_tuptable);
+			check_temp_file_limit(ws, ent);
 			CHECK_FOR_INTERRUPTS();
 		}
 		SPI_cursor_close(portal);

@@ -147,6 +147,16 @@ print(sum(1 for _ in ws.iter_rows(values_only=True)) - 1)" "$work/big.xlsx")
 [ "$rows" = "$BIG" ] || fail "large workbook has $rows data rows, expected $BIG"
 awk -v n="$BIG" -v s="$(stat -c %s "$work/big.xlsx")" -v t0="$t0" -v t1="$t1" \
 	'BEGIN { printf "export: %d accounts -> %.1f MB in %.2f s\n", n, s / 1048576, t1 - t0 }'
+# the worksheet's row file, which libxlsxwriter writes with stdio, counts
+# against temp_file_limit as PostgreSQL's own temporary files do (the
+# account query's sort kept in memory, where the limit does not count it)
+limited=$(psql -At -v VERBOSITY=verbose -c "SET temp_file_limit = '256kB'" -c "SET work_mem = '256MB'" \
+	-c "SELECT length(eacct.export_accounts_xlsx(enterprise_id)) FROM eacct.enterprise WHERE name = 'Big Corp'" 2>&1 | head -1)
+case $limited in
+*"53400: temporary file size exceeds temp_file_limit (256kB)"*) ;;
+*) fail "an export past temp_file_limit: $limited" ;;
+esac
+echo "export: an export past temp_file_limit is refused (53400)"
 # a cancelled export closes its worksheet's row file: libxlsxwriter's
 # lxw_workbook_free() leaves constant-memory mode's temporary file open,
 # which kept a file descriptor, and the rows written so far on disk, until
