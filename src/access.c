@@ -21,6 +21,7 @@
 #include "utils/catcache.h"
 #include "utils/hsearch.h"
 #include "utils/rel.h"
+#include "utils/snapmgr.h"
 #include "utils/syscache.h"
 
 /*
@@ -329,9 +330,10 @@ eacct_check_account_admin(EacctCall *call, const LedgerAccount *a)
 
 /*
  * The enterprises the current role may see, computed once per query, or
- * again when the role, the transaction or its command counter changed (a
- * PL/pgSQL expression keeps its fn_extra across statements, and an
- * add_admin in between advances the counter).
+ * again when the role, the transaction or the command its snapshot reads
+ * as changed (a PL/pgSQL expression keeps its fn_extra across statements,
+ * and an add_admin in between advances the counter the next statement's
+ * snapshot takes; a function the query calls on every row does not).
  */
 typedef struct Visible
 {
@@ -349,6 +351,20 @@ typedef struct Visible
 #define MY_LXID (MyProc->lxid)
 #endif
 
+/*
+ * The command the statement reads as: the active snapshot's, which the
+ * administrator rows are read with (read_only SPI).  A PL/pgSQL statement
+ * of a volatile function takes a new snapshot after a CommandCounterIncrement,
+ * so an add_admin in between is seen; within one SQL statement it stays the
+ * same even when functions it calls write (the global command counter would
+ * move on every row).
+ */
+static CommandId
+reading_cid(void)
+{
+	return ActiveSnapshotSet() ? GetActiveSnapshot()->curcid : GetCurrentCommandId(false);
+}
+
 static Visible *
 visible_for(FunctionCallInfo fcinfo)
 {
@@ -358,7 +374,7 @@ visible_for(FunctionCallInfo fcinfo)
 	EacctCall	call;
 	int			n;
 
-	if (v && v->role == role && v->lxid == MY_LXID && v->cid == GetCurrentCommandId(false))
+	if (v && v->role == role && v->lxid == MY_LXID && v->cid == reading_cid())
 		return v;
 
 	/* the one it replaces goes (a loop of writes and calls would pile them up) */
@@ -372,7 +388,7 @@ visible_for(FunctionCallInfo fcinfo)
 	v = MemoryContextAllocZero(fcinfo->flinfo->fn_mcxt, sizeof(Visible));
 	v->role = role;
 	v->lxid = MY_LXID;
-	v->cid = GetCurrentCommandId(false);
+	v->cid = reading_cid();
 	v->all = superuser_arg(role) || role == fc->owner;
 	if (!v->all)
 	{

@@ -536,6 +536,19 @@ END $$;
 SELECT is(pg_temp.may_view_around_add_admin(:b_ent), 'before false, after true',
           'may_view() in PL/pgSQL sees an add_admin made between two of its calls');
 
+-- ... but within one statement it is computed once, even when a function the
+-- statement calls writes on every row (the command counter moves, the
+-- statement's snapshot does not)
+CREATE TEMP TABLE bumps (i int);
+GRANT INSERT ON bumps TO eacct_sec_nobody;
+CREATE FUNCTION pg_temp.bump() RETURNS int LANGUAGE plpgsql AS $$ BEGIN INSERT INTO pg_temp.bumps VALUES (1); RETURN 1; END $$;
+SET ROLE eacct_sec_nobody;   -- an administrator of B since the test above
+SELECT cmp_ok((SELECT count(*) FROM eacct.account_assets), '>=', 3::bigint, 'B''s new administrator sees several accounts');
+SELECT is(pg_temp.rows_read('eacct.enterprise_admin', 'SELECT count(pg_temp.bump()) FROM eacct.account_assets'),
+          pg_temp.rows_read('eacct.enterprise_admin', 'SELECT count(*) FROM eacct.account_assets'),
+          'a statement writing on every row of a view reads the administrator rows once');
+RESET ROLE;
+
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds no mismatch');
 
 SELECT * FROM finish();
