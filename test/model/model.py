@@ -2,6 +2,7 @@
 """test/model/model.py — differential (model-based) test of eacct.
 
 usage: model.py DBNAME SEED NCALLS [-v]   (-v: outcomes per function)
+       MODEL_INSTALL_FROM=0.1.0 model.py ...  (installs that version, then updates)
 
 Installs eacct afresh in DBNAME (DROP/CREATE EXTENSION), builds three
 enterprises, then makes NCALLS random calls of the money-moving and
@@ -14,6 +15,7 @@ and the row counts of the history tables.  On the first difference it
 prints the seed, the call number, the call and the differing fields, and
 exits 1.  verify() must stay empty.
 """
+import os
 import sys
 import random
 import datetime
@@ -119,7 +121,13 @@ class Model:
         s.cur = s.conn.cursor()
         s.q("DROP EXTENSION IF EXISTS eacct CASCADE")
         s.q("DROP SCHEMA IF EXISTS eacct CASCADE")
-        s.q("CREATE EXTENSION eacct")
+        frm = os.environ.get('MODEL_INSTALL_FROM')
+        if frm:
+            # the objects an update makes must behave as the ones an install makes
+            s.q("CREATE EXTENSION eacct VERSION %s", (frm,))
+            s.q("ALTER EXTENSION eacct UPDATE")
+        else:
+            s.q("CREATE EXTENSION eacct")
         s.call_text = ''
 
     # ------------------------------------------------------------ plumbing
