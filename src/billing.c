@@ -270,12 +270,9 @@ eacct_top_up(PG_FUNCTION_ARGS)
 				/* out of SPI_tuptable, which the payments' updates replace */
 				for (int i = 0; i < nbills; i++)
 				{
-					bool		isnull;
-
 					bill_ids[i] = eacct_int8_result(i, 1, NULL);
 					remaining[i] = eacct_int8_result(i, 2, NULL);
-					overdue[i] = DatumGetBool(SPI_getbinval(SPI_tuptable->vals[i],
-															SPI_tuptable->tupdesc, 3, &isnull));
+					overdue[i] = eacct_bool_col(SPI_tuptable->vals[i], SPI_tuptable->tupdesc, 3);
 				}
 				SPI_freetuptable(SPI_tuptable);
 				for (int i = 0; i < nbills && pay > 0; i++)
