@@ -190,6 +190,20 @@ class Model:
             return k[2]
         raise Expect('UA012')
 
+    def repeated(s, prev, got):
+        """True when the call repeated a keyed one: it must answer the first result"""
+        if prev is None:
+            return False
+        if got != prev:
+            s.mismatch('repeat returned %s, first result %s' % (got, prev))
+        return True
+
+    def remember_key(s, ent, rid, op, args, got):
+        """a new request_id's row: later calls with it answer got"""
+        if rid is not None:
+            s.keys[(ent, rid)] = (op, args, got)
+            s.rows['requests'] += 1
+
     def amount(s, target, positive=True, bad=0.06):
         """an amount around target (cents), sometimes a bad one"""
         r = s.rng.random()
@@ -399,9 +413,7 @@ class Model:
         if not s.outcome(err, code, 'top_up'):
             return
         got = rows[0][0]
-        if prev is not None:
-            if got != prev:
-                s.mismatch('repeat returned %s, first result %s' % (got, prev))
+        if s.repeated(prev, got):
             return
         s.new_id('entry', got)
         pay = amt
@@ -417,9 +429,7 @@ class Model:
                 A.ovd -= x
         A.own += pay
         s.rows['journal'] += 1
-        if rid is not None:
-            s.keys[(A.ent, rid)] = ('top_up', (aid, amt), got)
-            s.rows['requests'] += 1
+        s.remember_key(A.ent, rid, 'top_up', (aid, amt), got)
         s.alert(A)
 
     def op_grant_coupon(s):
@@ -505,9 +515,7 @@ class Model:
         if not s.outcome(err, code, 'charge' + (('(coupon %s)' % edge if edge else '(coupon)') if coupon is not None else '')):
             return
         got, now = rows[0]
-        if prev is not None:
-            if got != prev:
-                s.mismatch('repeat returned %s, first result %s' % (got, prev))
+        if s.repeated(prev, got):
             return
         s.new_id('entry', got)
         if coupon is not None:
@@ -523,9 +531,7 @@ class Model:
             A.out += rest
             s.bills.append(Bill(len(s.bills), A.id, now + s.ents[A.ent].term, rest))
         s.rows['journal'] += 1
-        if rid is not None:
-            s.keys[(A.ent, rid)] = ('charge', (A.id, amt, memo, coupon), got)
-            s.rows['requests'] += 1
+        s.remember_key(A.ent, rid, 'charge', (A.id, amt, memo, coupon), got)
         s.alert(A)
 
     def op_coupon_edge(s):
@@ -568,9 +574,7 @@ class Model:
         if not s.outcome(err, code, 'transfer'):
             return
         got = rows[0][0]
-        if prev is not None:
-            if got != prev:
-                s.mismatch('repeat returned %s, first result %s' % (got, prev))
+        if s.repeated(prev, got):
             return
         s.new_id('record', got)
         A.own -= amt
@@ -578,9 +582,7 @@ class Model:
         s.pairs.setdefault((a, b), [0, 0])[0] += amt
         s.rows['journal'] += 2
         s.rows['records'] += 1
-        if rid is not None:
-            s.keys[(A.ent, rid)] = ('transfer', (a, b, amt), got)
-            s.rows['requests'] += 1
+        s.remember_key(A.ent, rid, 'transfer', (a, b, amt), got)
         s.alert(A)
         s.alert(B)
 
@@ -622,9 +624,7 @@ class Model:
         if not s.outcome(err, code, 'withdraw'):
             return
         got = rows[0][0]
-        if prev is not None:
-            if got != prev:
-                s.mismatch('repeat returned %s, first result %s' % (got, prev))
+        if s.repeated(prev, got):
             return
         s.new_id('record', got)
         Hh.tb -= amt
@@ -632,9 +632,7 @@ class Model:
         p[1] += amt
         s.rows['journal'] += 2
         s.rows['records'] += 1
-        if rid is not None:
-            s.keys[(Hh.ent, rid)] = ('withdraw', (hold, src, amt), got)
-            s.rows['requests'] += 1
+        s.remember_key(Hh.ent, rid, 'withdraw', (hold, src, amt), got)
         s.alert(Hh)
         s.alert(S)
 
@@ -909,9 +907,8 @@ class Model:
                 s.alert(X)
         for p, amt in pairs.items():
             s.pairs.setdefault(p, [0, 0])[0] += amt
-        for k, (args, i) in newkeys.items():
-            s.keys[k] = ('transfer', args, ids[i])
-            s.rows['requests'] += 1
+        for (ent, rid), (args, i) in newkeys.items():
+            s.remember_key(ent, rid, 'transfer', args, ids[i])
         s.rows['journal'] += 2 * len(ids)
         s.rows['records'] += len(ids)
 
