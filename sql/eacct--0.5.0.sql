@@ -760,6 +760,9 @@ SELECT n.notification_id, n.enterprise_id, n.account_id, n.event, n.channel,
   FROM eacct.notification n
  WHERE eacct.may_view(n.enterprise_id);
 
+-- The EXISTS finds an account's entries from its account_id alone (through
+-- account_account_id_idx to the enterprise, then the journal's key); every
+-- entry's account exists (accounts are never deleted).
 CREATE VIEW eacct.journal WITH (security_barrier) AS
 SELECT j.entry_id, j.enterprise_id, j.account_id, j.kind,
        j.amount::pg_catalog.numeric OPERATOR(pg_catalog.*) 0.01 AS amount,
@@ -776,7 +779,10 @@ SELECT j.entry_id, j.enterprise_id, j.account_id, j.kind,
        j.coupon_used::pg_catalog.numeric OPERATOR(pg_catalog.*) 0.01 AS coupon_used,
        j.counterparty, j.ref_id, j.memo, j.request_id, j.created_at, j.created_by
   FROM eacct.journal_entry j
- WHERE eacct.may_view(j.enterprise_id);
+ WHERE EXISTS (SELECT FROM eacct.account a
+                WHERE a.enterprise_id OPERATOR(pg_catalog.=) j.enterprise_id
+                  AND a.account_id OPERATOR(pg_catalog.=) j.account_id)
+   AND eacct.may_view(j.enterprise_id);
 
 GRANT USAGE ON SCHEMA eacct TO PUBLIC;
 GRANT SELECT ON eacct.account_assets, eacct.enterprise_credit, eacct.transfer_records,

@@ -5,7 +5,10 @@
 #      no CREATE OR REPLACE, no IF NOT EXISTS, no @extschema@ inside a quoted
 #      literal, identifier or dollar-quoted body, and every SECURITY DEFINER
 #      function (CREATE or ALTER) sets search_path.  Comments and psql
-#      meta-commands are ignored, so a comment may name these rules.
+#      meta-commands are ignored, so a comment may name these rules.  The
+#      one exception is PostgreSQL's own: an update script may CREATE OR
+#      REPLACE a VIEW that the scripts before it on its path created (one
+#      known to be a member of the extension already).
 #   2. src/*.c: every ereport() at ERROR or above has an errcode() (or
 #      errcode_for_file_access() and the like), so every
 #      user-facing error carries a SQLSTATE.  elog(ERROR) (SQLSTATE XX000)
@@ -70,23 +73,52 @@ def sql_scan(text):
             code.append(c); i += 1
     yield 'code', ''.join(code)
 
-def sql_problems(name, text):
-    probs, stmts, cur = [], [], []
+def sql_statements(text):
+    stmts, cur = [], []
     for kind, chunk in sql_scan(text):
         if kind == 'quoted':
-            if '@extschema@' in chunk:
-                probs.append('%s: @extschema@ inside quotes: %s' % (name, chunk[:60].replace('\n', ' ')))
             cur.append(' ')        # bodies do not count as statement words
             continue
         for part in re.split(r'(;)', chunk):
             if part == ';':
-                stmts.append(' '.join(cur)); cur = []
+                stmts.append(' '.join(' '.join(cur).split())); cur = []
             else:
                 cur.append(part)
-    stmts.append(' '.join(cur))
-    for s in stmts:
-        s = ' '.join(s.split())
-        if re.search(r'\bOR\s+REPLACE\b', s, re.I):
+    stmts.append(' '.join(' '.join(cur).split()))
+    return stmts
+
+VIEW_RE = r'CREATE\s+(OR\s+REPLACE\s+)?VIEW\s+eacct\.(\w+)'
+
+def views_before(name, scripts):
+    """Views created by the scripts on the path to an update script's
+    from-version: the oldest install script, then the updates up to it.
+    scripts maps file name to text."""
+    m = re.search(r'eacct--([0-9.]+)--([0-9.]+)\.sql$', name)
+    if not m:
+        return set()
+    ver = lambda v: tuple(int(x) for x in v.split('.'))
+    start = ver(m.group(1))
+    installs = sorted((ver(re.search(r'eacct--([0-9.]+)\.sql$', f).group(1)), f)
+                      for f in scripts if re.search(r'eacct--[0-9.]+\.sql$', f))
+    chain = [f for v, f in installs[:1] if v <= start]
+    chain += sorted((f for f in scripts
+                     if re.search(r'eacct--[0-9.]+--[0-9.]+\.sql$', f)
+                     and ver(re.search(r'--([0-9.]+)\.sql$', f).group(1)) <= start),
+                    key=lambda f: ver(re.search(r'--([0-9.]+)\.sql$', f).group(1)))
+    made = set()
+    for f in chain:
+        for st in sql_statements(scripts[f]):
+            v = re.match(VIEW_RE, st, re.I)
+            if v:
+                made.add(v.group(2).lower())
+    return made
+
+def sql_problems(name, text, members=frozenset()):
+    probs = ['%s: @extschema@ inside quotes: %s' % (name, chunk[:60].replace('\n', ' '))
+             for kind, chunk in sql_scan(text) if kind == 'quoted' and '@extschema@' in chunk]
+    for s in sql_statements(text):
+        v = re.match(VIEW_RE, s, re.I)
+        if re.search(r'\bOR\s+REPLACE\b', s, re.I) and not (v and v.group(2).lower() in members):
             probs.append('%s: CREATE OR REPLACE: %s' % (name, s[:80]))
         if re.search(r'\bIF\s+NOT\s+EXISTS\b', s, re.I):
             probs.append('%s: IF NOT EXISTS: %s' % (name, s[:80]))
@@ -169,6 +201,15 @@ def self_test():
     p, e = c_problems('sample.c', GOOD_C)
     if p or e != ['sample.c:4']:
         print('lint: self-test: C check wrong on good code: %s %s' % (p, e)); ok = False
+    members = views_before('sql/eacct--1.0--1.1.sql', {
+        'sql/eacct--1.0.sql': 'CREATE VIEW eacct.v AS SELECT 1;',
+        'sql/eacct--1.1--1.2.sql': 'CREATE VIEW eacct.w AS SELECT 1;',
+        'sql/eacct--1.0--1.1.sql': ''})
+    if members != {'v'}:
+        print('lint: self-test: views before an update wrong: %s' % members); ok = False
+    if sql_problems('sample', 'CREATE OR REPLACE VIEW eacct.w AS SELECT 2;', members) == [] or \
+            sql_problems('sample', 'CREATE OR REPLACE VIEW eacct.v AS SELECT 2;', members) != []:
+        print('lint: self-test: CREATE OR REPLACE VIEW of a member view misjudged'); ok = False
     return ok
 
 mode, files = sys.argv[1], sys.argv[2:]
@@ -178,7 +219,8 @@ bad = 0
 for f in files:
     text = open(f, encoding='utf-8').read()
     if mode == 'sql':
-        probs = sql_problems(f, text)
+        probs = sql_problems(f, text, views_before(
+            f, dict((g, open(g, encoding='utf-8').read()) for g in files)))
     else:
         probs, elogs = c_problems(f, text)
         if elogs:

@@ -542,6 +542,25 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARR
 SELECT ok(eacct.transferable(:a) >= 0, 'transferable() answers in a read-only transaction');
 ROLLBACK TO SAVEPOINT read_only;
 
+-- an account's journal found by its account_id alone reads that account's
+-- entries (through its account row to the enterprise, then the journal's
+-- key), not every entry of every enterprise: 2,000 entries of another
+-- enterprise are not read (all of them were, before)
+SELECT eacct.create_enterprise('tap-journal-other', 'jo-ma') AS joe \gset
+SELECT ma_account_id AS joma FROM eacct.enterprise WHERE enterprise_id = :joe \gset
+SELECT count(eacct.top_up(:joma, 1)) AS other_entries FROM generate_series(1, 2000) \gset
+ANALYZE eacct.journal_entry;
+ANALYZE eacct.account;
+SELECT count(*) AS a_entries FROM eacct.journal_entry WHERE account_id = :a \gset
+SELECT cmp_ok(pg_temp.rows_read('eacct.journal_entry', format('SELECT count(*) FROM eacct.journal WHERE account_id = %s', :a)),
+              '<=', 2 * :a_entries + 10::bigint,
+              format('the journal by account_id alone reads about its %s entries, not 2,000 of another enterprise', :a_entries));
+SELECT results_eq(format('SELECT entry_id, kind, amount FROM eacct.journal WHERE account_id = %s ORDER BY entry_id', :a),
+                  format('SELECT entry_id, kind, amount * 0.01 FROM eacct.journal_entry WHERE account_id = %s ORDER BY entry_id', :a),
+                  'the journal by account_id alone shows every entry of the account');
+SELECT is((SELECT count(*) FROM eacct.journal), (SELECT count(*) FROM eacct.journal_entry),
+          'the journal view shows every entry');
+
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
