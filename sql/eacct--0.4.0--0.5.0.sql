@@ -119,6 +119,12 @@ DROP INDEX eacct.bill_open_idx;
 CREATE INDEX bill_open_idx ON eacct.bill (enterprise_id, account_id, overdue DESC, due_at, bill_id)
     WHERE remaining > 0;
 
+-- an account's unused coupons by the end of their validity, so that counting
+-- its valid ones does not read the expired ones
+DROP INDEX eacct.coupon_unused_idx;
+CREATE INDEX coupon_unused_idx ON eacct.coupon (enterprise_id, account_id, valid_until)
+    WHERE used_at IS NULL;
+
 -- The journal view finds an account's entries from its account_id alone:
 -- through the account's row (account_account_id_idx) to its enterprise,
 -- then the journal's key, instead of every entry of every enterprise.

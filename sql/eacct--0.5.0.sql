@@ -244,7 +244,9 @@ CREATE TABLE eacct.coupon (
     CONSTRAINT coupon_validity_check CHECK (valid_until > valid_from)
 );
 
-CREATE INDEX coupon_unused_idx ON eacct.coupon (enterprise_id, account_id)
+-- an account's unused coupons by the end of their validity, so that counting
+-- its valid ones does not read the expired ones
+CREATE INDEX coupon_unused_idx ON eacct.coupon (enterprise_id, account_id, valid_until)
     WHERE used_at IS NULL;
 
 -- The journal: one entry per change of an account's balances, with the

@@ -363,6 +363,16 @@ SELECT is((SELECT count(*) FROM eacct.bill WHERE account_id = :many AND overdue 
           'no overdue bill is left open');
 SELECT is((SELECT count(*) FROM eacct.verify(:me)), 0::bigint, 'verify() finds nothing in the enterprise of many bills');
 
+-- counting an account's valid coupons (account_assets, the export) does
+-- not read its expired ones: coupon_unused_idx ends with valid_until
+SELECT count(eacct.grant_coupon(:many, 1, now() - interval '1 day', now() - interval '2 days')) AS expired FROM generate_series(1, 2000) \gset
+SELECT eacct.grant_coupon(:many, 1, now() + interval '1 day') AS valid_one \gset
+ANALYZE eacct.coupon;
+SELECT cmp_ok(pg_temp.rows_read('eacct.coupon', format('SELECT valid_coupons FROM eacct.account_assets WHERE account_id = %s', :many)),
+              '<', 10::bigint, 'counting valid coupons reads the valid one, not 2,000 expired ones');
+SELECT is((SELECT valid_coupons FROM eacct.account_assets WHERE account_id = :many), 1::bigint,
+          'one valid coupon among 2,000 expired ones');
+
 -- a bill falls due a payment term after the charge counted in UTC,
 -- whatever the caller's TimeZone: the same charge at the same moment (one
 -- transaction, one now()) falls due at the same time.  The zone's daylight
