@@ -628,6 +628,20 @@ eacct_exec(EacctPlan *p, Datum *values, const char *nulls, bool read_only,
 	return (int) SPI_processed;
 }
 
+/* a kept plan run read-only as the snapshot `as_of' sees the tables */
+int
+eacct_exec_as_of(EacctPlan *p, Datum *values, const char *nulls, Snapshot as_of)
+{
+	int			rc;
+
+	rc = SPI_execute_snapshot(eacct_prepare(p), values, nulls, as_of,
+							  InvalidSnapshot, true, false, 0);
+	if (rc < 0)
+		elog(ERROR, "SPI_execute_snapshot failed for \"%s\": %s",
+			 p->sql, SPI_result_code_string(rc));
+	return (int) SPI_processed;
+}
+
 /*
  * A column of a statement's result read as `type': the statements read
  * eacct's tables, whose column types a superuser's ALTER TABLE could change

@@ -12,6 +12,7 @@
 #include "access/htup_details.h"
 #include "funcapi.h"
 #include "utils/builtins.h"
+#include "utils/snapmgr.h"
 
 PG_FUNCTION_INFO_V1(eacct_apply_credit_line);
 PG_FUNCTION_INFO_V1(eacct_confirm_credit_contract);
@@ -248,23 +249,30 @@ eacct_credit_quota(PG_FUNCTION_ARGS)
 	bool		nulls[4] = {false, false, false, false};
 	HeapTuple	tup;
 	char	   *name;
+	Snapshot	as_of;
 
 	if (get_call_result_type(fcinfo, NULL, &desc) != TYPEFUNC_COMPOSITE)
 		elog(ERROR, "credit_quota must return a composite type");
 	desc = BlessTupleDesc(desc);
 
 	eacct_enter(&call, fcinfo);
-	ledger_accounts(&call, 1, &account, &a, false);
+	/*
+	 * The account and its enterprise as of one moment: a limit set in
+	 * between would show next to an allocatable amount from before it.
+	 */
+	as_of = RegisterSnapshot(GetTransactionSnapshot());
+	ledger_accounts_as_of(&call, 1, &account, &a, as_of);
 	eacct_check_account_admin(&call, &a);
 	{
 		Datum		v[1] = {Int64GetDatum(a.enterprise_id)};
 
-		if (eacct_exec(&read_enterprise, v, NULL, true, 0) != 1)
+		if (eacct_exec_as_of(&read_enterprise, v, NULL, as_of) != 1)
 			eacct_enterprise_not_found(a.enterprise_id);
 		allocatable = rule_allocatable(eacct_int8_result(0, 1, NULL),
 									   eacct_int8_result(0, 2, NULL),
 									   eacct_int8_result(0, 3, NULL));
 	}
+	UnregisterSnapshot(as_of);
 	name = MemoryContextStrdup(call.outer, a.name);
 	eacct_leave(&call);
 

@@ -135,6 +135,8 @@ extern void eacct_leave(EacctCall *call);
 extern SPIPlanPtr eacct_prepare(EacctPlan *p);
 extern int	eacct_exec(EacctPlan *p, Datum *values, const char *nulls,
 					   bool read_only, long count);
+extern int	eacct_exec_as_of(EacctPlan *p, Datum *values, const char *nulls,
+							 Snapshot as_of);
 extern int64 eacct_int8_result(int row, int col, bool *isnull);
 extern int64 eacct_int8_col(HeapTuple tup, TupleDesc desc, int col);
 extern Datum eacct_array(Datum *elems, bool *nulls, int n, Oid type);
@@ -211,8 +213,10 @@ extern void eacct_check_account_admin(EacctCall *call, const LedgerAccount *a);
 
 /* lock.c: read (and lock) accounts; the ledger's ledger_accounts*() call it */
 extern bool ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out,
-								 bool lock, bool missing_ok, EacctCall *admin_of);
-extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder);
+								 bool lock, bool missing_ok, EacctCall *admin_of,
+								 Snapshot as_of);
+extern int64 ledger_pair_net(int64 enterprise_id, int64 source, int64 holder,
+							 Snapshot as_of);
 /* a transfer pair's row as ledger_pair_rows() finds it */
 typedef struct LedgerPair
 {
@@ -273,6 +277,8 @@ extern void ledger_admin_accounts(EacctCall *call, int n, const int64 *ids,
 								  LedgerAccount *out);
 extern bool ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
 									   LedgerAccount *out, bool lock);
+extern void ledger_accounts_as_of(EacctCall *call, int n, const int64 *ids,
+								  LedgerAccount *out, Snapshot as_of);
 extern void ledger_lock_enterprise(EacctCall *call, int64 enterprise_id,
 								   LedgerEnterprise *e);
 extern void ledger_write_enterprise(EacctCall *call, LedgerEnterprise *e);

@@ -108,7 +108,20 @@ ledger_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
 				bool lock)
 {
 	if (n > 0)
-		(void) ledger_read_accounts(n, ids, out, lock, false, NULL);
+		(void) ledger_read_accounts(n, ids, out, lock, false, NULL, NULL);
+}
+
+/*
+ * ledger_accounts(..., lock = false) as the snapshot `as_of' sees them: a
+ * reading call that reads more than the accounts reads it all as of one
+ * moment, so that its figures were true together.
+ */
+void
+ledger_accounts_as_of(EacctCall *call, int n, const int64 *ids, LedgerAccount *out,
+					  Snapshot as_of)
+{
+	if (n > 0)
+		(void) ledger_read_accounts(n, ids, out, false, false, NULL, as_of);
 }
 
 /*
@@ -122,7 +135,7 @@ void
 ledger_admin_accounts(EacctCall *call, int n, const int64 *ids, LedgerAccount *out)
 {
 	if (n > 0)
-		(void) ledger_read_accounts(n, ids, out, true, false, call);
+		(void) ledger_read_accounts(n, ids, out, true, false, call, NULL);
 }
 
 /*
@@ -133,7 +146,7 @@ bool
 ledger_accounts_missing_ok(EacctCall *call, int n, const int64 *ids,
 						   LedgerAccount *out, bool lock)
 {
-	return n == 0 || ledger_read_accounts(n, ids, out, lock, true, call);
+	return n == 0 || ledger_read_accounts(n, ids, out, lock, true, call, NULL);
 }
 
 void

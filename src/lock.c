@@ -444,7 +444,7 @@ read_row(TupleTableSlot *slot, const AttrNumber *att, LedgerAccount *a)
  */
 bool
 ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
-					 bool missing_ok, EacctCall *admin_of)
+					 bool missing_ok, EacctCall *admin_of, Snapshot as_of)
 {
 	EnterpriseReader e = {0};
 	Relation	rel;
@@ -481,7 +481,9 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 		if (nu == 0 || uniq[nu - 1] != uniq[i])
 			uniq[nu++] = uniq[i];
 
-	PushActiveSnapshot(GetTransactionSnapshot());
+	/* a reading call's own snapshot (never one to lock with), or a new one */
+	Assert(as_of == NULL || !lock);
+	PushActiveSnapshot(as_of ? as_of : GetTransactionSnapshot());
 	e.snap = GetActiveSnapshot();
 
 	/* each account as the snapshot sees it; unknown ids are skipped */
@@ -676,15 +678,16 @@ read_pairs(int n, LedgerPair *p, Snapshot snap, bool lock)
 
 /*
  * net_transferred(source -> holder): transferred minus withdrawn of its
- * eacct.transfer_pair row, read with a new snapshot (as the SELECT it
- * replaces did), or -1 when the source never transferred to the holder.
+ * eacct.transfer_pair row, read with `as_of' or else a new snapshot (as the
+ * SELECT it replaces did), or -1 when the source never transferred to the
+ * holder.
  */
 int64
-ledger_pair_net(int64 enterprise_id, int64 source, int64 holder)
+ledger_pair_net(int64 enterprise_id, int64 source, int64 holder, Snapshot as_of)
 {
 	LedgerPair	p = {.enterprise_id = enterprise_id, .source = source, .holder = holder};
 
-	read_pairs(1, &p, GetTransactionSnapshot(), false);
+	read_pairs(1, &p, as_of ? as_of : GetTransactionSnapshot(), false);
 	/* the pair's CHECK keeps 0 <= withdrawn <= transferred */
 	return p.found ? p.transferred - p.withdrawn : -1;
 }

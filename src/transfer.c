@@ -14,6 +14,7 @@
 #include "miscadmin.h"
 #include "utils/timestamp.h"
 #include "utils/array.h"
+#include "utils/snapmgr.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
@@ -293,11 +294,15 @@ check_pair(const LedgerAccount *from, const LedgerAccount *to)
 	ledger_same_enterprise(from, to);
 }
 
-/* net_transferred(source -> holder), or -1 when source never transferred */
+/*
+ * net_transferred(source -> holder) as `as_of' (or a new snapshot) sees
+ * it, or -1 when source never transferred
+ */
 static int64
-net_transferred(const LedgerAccount *source, const LedgerAccount *holder)
+net_transferred(const LedgerAccount *source, const LedgerAccount *holder, Snapshot as_of)
 {
-	return ledger_pair_net(source->enterprise_id, source->account_id, holder->account_id);
+	return ledger_pair_net(source->enterprise_id, source->account_id, holder->account_id,
+						   as_of);
 }
 
 static void
@@ -364,7 +369,7 @@ static void
 apply_withdraw(EacctCall *call, RecordBuffer *rb, LedgerAccount *b, LedgerAccount *a,
 			   int64 amount, int64 record_id, const char *request_id)
 {
-	int64		net = net_transferred(a, b);
+	int64		net = net_transferred(a, b, NULL);
 	int64		withdrawable;
 
 	if (net < 0)
@@ -483,11 +488,14 @@ eacct_withdrawable(PG_FUNCTION_ARGS)
 	int64		ids[2];
 	int64		net;
 	int64		result;
+	Snapshot	as_of;
 
 	ids[0] = eacct_id_arg(fcinfo, 0, "from_account");
 	ids[1] = eacct_id_arg(fcinfo, 1, "to_account");
 	eacct_enter(&call, fcinfo);
-	ledger_accounts(&call, 2, ids, acc, false);
+	/* the accounts and their pair as of one moment */
+	as_of = RegisterSnapshot(GetTransactionSnapshot());
+	ledger_accounts_as_of(&call, 2, ids, acc, as_of);
 	check_admin_of_pair(&call, &acc[0], &acc[1]);
 	if (ids[0] == ids[1])
 		ereport(ERROR,
@@ -495,7 +503,8 @@ eacct_withdrawable(PG_FUNCTION_ARGS)
 				 errmsg("from_account and to_account must differ"),
 				 errdetail("Both are account " INT64_FORMAT ".", ids[0])));
 	ledger_same_enterprise(&acc[0], &acc[1]);
-	net = net_transferred(&acc[1], &acc[0]);
+	net = net_transferred(&acc[1], &acc[0], as_of);
+	UnregisterSnapshot(as_of);
 	result = rule_withdrawable(acc[0].bal[B_TRANSFER_BOOK], ledger_available(&acc[0]),
 							   Max(net, 0));
 	eacct_leave(&call);
