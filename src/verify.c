@@ -18,6 +18,8 @@
  *    records that carry a request_id against their keys;
  *  - rows of accounts or enterprises that no longer exist, and coupons a
  *    charge used that no longer exist;
+ *  - that no sequence of eacct's would give an id its table (the
+ *    enterprise's rows, or all) already has;
  *  - without an enterprise_id: that eacct's guard triggers are ENABLE
  *    ALWAYS (a data-only pg_restore --disable-triggers leaves them ENABLE).
  *
@@ -55,15 +57,16 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"  SELECT enterprise_id, account_id, count(*) AS n, sum(d[1]) AS own_cash," \
 	"    sum(d[2]) AS transfer_book, sum(d[3]) AS credit_limit," \
 	"    sum(d[4]) AS outstanding, sum(d[5]) AS overdue," \
-	"    max(after) FILTER (WHERE is_last) AS last" \
+	"    max(after) FILTER (WHERE is_last) AS last, max(entry_id) AS top" \
 	"  FROM chain GROUP BY enterprise_id, account_id)," \
 	" bills AS (" \
 	"  SELECT enterprise_id, account_id, count(*) AS n, sum(remaining) AS outstanding," \
-	"    sum(remaining) FILTER (WHERE overdue) AS overdue" \
+	"    sum(remaining) FILTER (WHERE overdue) AS overdue, max(bill_id) AS top" \
 	"  FROM eacct.bill WHERE $1 IS NULL OR enterprise_id = $1" \
 	"  GROUP BY enterprise_id, account_id)," \
 	" rec AS (" \
-	"  SELECT enterprise_id, kind, from_account, to_account, count(*) AS n, sum(amount) AS s" \
+	"  SELECT enterprise_id, kind, from_account, to_account, count(*) AS n, sum(amount) AS s," \
+	"    max(record_id) AS top" \
 	"  FROM eacct.transfer_record WHERE $1 IS NULL OR enterprise_id = $1" \
 	"  GROUP BY enterprise_id, kind, from_account, to_account)," \
 	" pairs AS (" \
@@ -360,6 +363,33 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"   'transfers from account %s: transferred %s and withdrawn %s, records say %s and %s'," \
 	"   p.source_account, p.transferred * 0.01, p.withdrawn * 0.01, p.t * 0.01, p.w * 0.01)" \
 	"   FROM pairs p WHERE p.transferred <> p.t OR p.withdrawn <> p.w" \
+	/* \
+	 * a sequence that would give an id the rows (of the enterprise, or all) \
+	 * already have: set back by setval() or a restore into a used database \
+	 */ \
+	" UNION ALL" \
+	" SELECT NULL::bigint, NULL::bigint," \
+	"   format('sequence %s gives %s next, but %s %s exists: SELECT setval(%L, %s)'," \
+	"          s.seq, n.next, s.what, s.top, s.seq::text, s.top)" \
+	"   FROM (VALUES" \
+	"     ('eacct.enterprise_id_seq'::regclass, 'enterprise_id', (SELECT max(enterprise_id) FROM acc))," \
+	"     ('eacct.account_id_seq', 'account_id', (SELECT max(account_id) FROM acc))," \
+	"     ('eacct.entry_id_seq', 'entry_id', (SELECT max(top) FROM j))," \
+	"     ('eacct.record_id_seq', 'record_id', (SELECT max(top) FROM rec))," \
+	"     ('eacct.bill_id_seq', 'bill_id', (SELECT max(top) FROM bills))," \
+	"     ('eacct.change_id_seq', 'change_id', (SELECT max(change_id) FROM eacct.credit_change" \
+	"        WHERE $1 IS NULL OR enterprise_id = $1))," \
+	"     ('eacct.coupon_id_seq', 'coupon_id', (SELECT max(coupon_id) FROM eacct.coupon" \
+	"        WHERE $1 IS NULL OR enterprise_id = $1))," \
+	"     ('eacct.contact_id_seq', 'contact_id', (SELECT max(contact_id) FROM eacct.contact" \
+	"        WHERE $1 IS NULL OR enterprise_id = $1))," \
+	"     ('eacct.notification_id_seq', 'notification_id', (SELECT max(notification_id)" \
+	"        FROM eacct.notification WHERE $1 IS NULL OR enterprise_id = $1))" \
+	"   ) AS s(seq, what, top)" \
+	"   JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.seq" \
+	"   CROSS JOIN LATERAL (SELECT coalesce(pg_catalog.pg_sequence_last_value(s.seq)::numeric + q.seqincrement," \
+	"     q.seqstart) AS next) n" \
+	"  WHERE n.next <= s.top" \
 	/* the whole database: guard triggers that do not fire in every session */ \
 	" UNION ALL" \
 	" SELECT NULL::bigint, NULL::bigint," \

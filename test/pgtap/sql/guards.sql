@@ -727,6 +727,22 @@ SELECT set_eq(format('SELECT account_id, problem FROM eacct.verify(%s) WHERE pro
     'verify() reports an account id two enterprises share');
 ROLLBACK TO SAVEPOINT account_ids;
 
+-- a sequence set back below the ids its table holds (setval, a restore
+-- into a used database) is reported by verify() before it gives an id
+-- twice; setval is not undone by a rollback, so the test puts it back
+SELECT last_value AS entry_seq_was FROM eacct.entry_id_seq \gset
+SELECT max(entry_id) AS top_entry FROM eacct.journal_entry \gset
+SELECT setval('eacct.entry_id_seq', 1) IS NOT NULL AS set_back \gset
+SELECT is((SELECT array_agg(problem) FROM eacct.verify() WHERE enterprise_id IS NULL AND problem LIKE 'sequence %'),
+          ARRAY[format('sequence eacct.entry_id_seq gives 2 next, but entry_id %s exists: SELECT setval(%L, %s)',
+                       :top_entry, 'eacct.entry_id_seq', :top_entry)],
+          'verify() reports a sequence set back below the journal''s ids, with the statement that mends it');
+SELECT is((SELECT count(*) FROM eacct.verify(:ent) WHERE problem LIKE 'sequence eacct.entry_id_seq gives 2 next%'), 1::bigint,
+          'verify(enterprise) reports it too (against the enterprise''s entries)');
+SELECT setval('eacct.entry_id_seq', :entry_seq_was) IS NOT NULL AS set_forth \gset
+SELECT is((SELECT count(*) FROM eacct.verify() WHERE problem LIKE 'sequence %'), 0::bigint,
+          'verify() reports no sequence once it is past the ids again');
+
 -- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
 -- not leave a journal without its balances: the ledger counts the account
