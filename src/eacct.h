@@ -196,6 +196,7 @@ typedef struct LedgerAccount
 	bool		center_enabled;
 	/* the locked row version: the flush updates it by TID */
 	ItemPointerData tid;
+	HeapTuple	locked;			/* a copy of that version, or NULL */
 	int			update_slot;	/* 1 + its slot in the call's updates, or 0 */
 	/* read unlocked: its caller does not administer its enterprise */
 	bool		stranger;
@@ -225,6 +226,7 @@ typedef struct LedgerPair
 	int64		holder;
 	bool		found;
 	ItemPointerData tid;
+	HeapTuple	locked;			/* a copy of the version locked, or NULL */
 	int64		transferred;
 	int64		withdrawn;
 } LedgerPair;
@@ -243,6 +245,7 @@ extern int	eacct_insert_rows(const char *table, int ncols, const char *const *na
 extern Datum *eacct_repeated(Datum d, int n);
 extern int	eacct_update_rows(const char *table, int ncols, const char *const *names,
 							  Datum *const *cols, const ItemPointerData *tids,
+							  HeapTuple const *olds,
 							  const char *key_name, const int64 *keys, int nrows);
 
 /* what a journal entry refers to; zero / NULL fields are left empty */
@@ -309,6 +312,7 @@ extern void ledger_flush(EacctCall *call);
 extern int	ledger_write(EacctPlan *p, Datum *values, const char *nulls);
 extern int	ledger_update_rows(const char *table, int ncols, const char *const *names,
 							   Datum *const *cols, const ItemPointerData *tids,
+							   HeapTuple const *olds,
 							   const char *key_name, const int64 *keys, int nrows);
 extern void ledger_require_center(const LedgerAccount *a);
 extern bool ledger_evaluate_alert(LedgerAccount *a);

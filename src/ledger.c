@@ -68,6 +68,7 @@ typedef struct LedgerUpdate
 {
 	int64		account_id;
 	ItemPointerData tid;
+	HeapTuple	old;			/* a copy of that version, or NULL */
 	int64		bal[NBAL];
 	bool		triggered;
 } LedgerUpdate;
@@ -218,6 +219,7 @@ ledger_write(EacctPlan *p, Datum *values, const char *nulls)
 int
 ledger_update_rows(const char *table, int ncols, const char *const *names,
 				   Datum *const *cols, const ItemPointerData *tids,
+				   HeapTuple const *olds,
 				   const char *key_name, const int64 *keys, int nrows)
 {
 	bool		save = eacct_ledger_writing;
@@ -226,7 +228,7 @@ ledger_update_rows(const char *table, int ncols, const char *const *names,
 	eacct_ledger_writing = true;
 	PG_TRY();
 	{
-		n = eacct_update_rows(table, ncols, names, cols, tids, key_name, keys, nrows);
+		n = eacct_update_rows(table, ncols, names, cols, tids, olds, key_name, keys, nrows);
 	}
 	PG_FINALLY();
 	{
@@ -250,9 +252,16 @@ ledger_nextval(EacctCall *call, EacctSeq which)
 		[SEQ_CHANGE] = "change_id_seq"
 	};
 
-	if (!OidIsValid(call->seq[which]))
+	bool		first = !OidIsValid(call->seq[which]);
+
+	/*
+	 * The caller's right to the sequence (USAGE or UPDATE, as the role
+	 * its statements run as) is checked on its first nextval of the call;
+	 * a call does not change roles or grants between two of its ids.
+	 */
+	if (first)
 		call->seq[which] = eacct_locked_relid(names[which], RowExclusiveLock);
-	return nextval_internal(call->seq[which], true);
+	return nextval_internal(call->seq[which], first);
 }
 
 static int
@@ -325,6 +334,7 @@ update_accounts(const LedgerBuffer *buf)
 {
 	Datum	   *cols[NBAL + 1];
 	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * buf->nupd);
+	HeapTuple  *olds = palloc(sizeof(HeapTuple) * buf->nupd);
 	int64	   *ids = palloc(sizeof(int64) * buf->nupd);
 	int			updated;
 
@@ -335,12 +345,13 @@ update_accounts(const LedgerBuffer *buf)
 		const LedgerUpdate *u = &buf->upd[i];
 
 		tids[i] = u->tid;
+		olds[i] = u->old;
 		ids[i] = u->account_id;
 		for (int b = 0; b < NBAL; b++)
 			cols[b][i] = Int64GetDatum(u->bal[b]);
 		cols[NBAL][i] = CStringGetTextDatum(u->triggered ? "triggered" : "ok");
 	}
-	updated = ledger_update_rows("account", NBAL + 1, account_names, cols, tids,
+	updated = ledger_update_rows("account", NBAL + 1, account_names, cols, tids, olds,
 								 "account_id", ids, buf->nupd);
 	if (updated != buf->nupd)
 		ereport(ERROR,
@@ -393,6 +404,7 @@ buffer_update(EacctCall *call, LedgerBuffer *buf, LedgerAccount *a)
 		a->update_slot = ++buf->nupd;
 		buf->upd[a->update_slot - 1].account_id = a->account_id;
 		ItemPointerCopy(&a->tid, &buf->upd[a->update_slot - 1].tid);
+		buf->upd[a->update_slot - 1].old = a->locked;
 	}
 	u = &buf->upd[a->update_slot - 1];
 	memcpy(u->bal, a->bal, sizeof(a->bal));

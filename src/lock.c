@@ -413,12 +413,20 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 	return e->last_center;
 }
 
+/*
+ * A call that locks up to this many accounts keeps a copy of each version
+ * it locked, for the flush to update from (mark_overdue may lock millions).
+ */
+#define KEEP_LOCKED_MAX 65536
+
 /* an account row into *a */
 static void
 read_row(TupleTableSlot *slot, const AttrNumber *att, LedgerAccount *a)
 {
 	bool		isnull;
 
+	/* one pass over the row's columns, instead of one call for each */
+	slot_getsomeattrs(slot, att[NCOLS]);
 	a->account_id = int8_att(slot, att[C_ACCOUNT]);
 	a->enterprise_id = int8_att(slot, att[C_ENTERPRISE]);
 	a->name = TextDatumGetCString(slot_getattr(slot, att[C_NAME], &isnull));
@@ -451,7 +459,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	Relation	idx;
 	IndexScanDesc scan;
 	TupleTableSlot *slot;
-	AttrNumber	att[NCOLS];
+	AttrNumber	att[NCOLS + 1];		/* and the last of them */
 	/* huge: mark_overdue passes every account with a bill falling due */
 	int64	   *uniq = palloc_extended(sizeof(int64) * (Size) n, MCXT_ALLOC_HUGE);	/* distinct ids, ascending */
 	LedgerAccount **byid = palloc_extended(sizeof(LedgerAccount *) * (Size) n,
@@ -473,8 +481,12 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 	rel = table_open(eacct_locked_relid("account", lock ? RowShareLock : AccessShareLock), NoLock);
 	idx = index_open(eacct_locked_relid("account_account_id_idx", AccessShareLock), NoLock);
 	slot = table_slot_create(rel, NULL);
+	att[NCOLS] = 0;
 	for (int c = 0; c < NCOLS; c++)
+	{
 		att[c] = eacct_column(rel, col_names[c]);
+		att[NCOLS] = Max(att[NCOLS], att[c]);
+	}
 	memcpy(uniq, ids, sizeof(int64) * n);
 	qsort(uniq, n, sizeof(int64), eacct_cmp_int64);
 	for (int i = 0; i < n; i++)
@@ -527,6 +539,9 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 			LedgerAccount *row = &rows[t[k].row - byid];
 
 			read_row(slot, att, row);
+			/* what the flush's update starts from, instead of reading it again */
+			if (n <= KEEP_LOCKED_MAX)
+				row->locked = ExecCopySlotHeapTuple(slot);
 			*t[k].row = row;
 		}
 		ExecClearTuple(slot);
@@ -658,6 +673,7 @@ read_pairs(int n, LedgerPair *p, Snapshot snap, bool lock)
 	open_pairs(&r, GetActiveSnapshot());
 	for (int i = 0; i < n; i++)
 	{
+		p[i].locked = NULL;
 		p[i].found = pair_probe(&r, p[i].enterprise_id, p[i].source, p[i].holder,
 								&p[i].tid, &p[i].transferred, &p[i].withdrawn);
 		if (lock && p[i].found)
@@ -668,6 +684,8 @@ read_pairs(int n, LedgerPair *p, Snapshot snap, bool lock)
 			{
 				p[i].transferred = int8_att(r.slot, r.transferred);
 				p[i].withdrawn = int8_att(r.slot, r.withdrawn);
+				if (n <= KEEP_LOCKED_MAX)
+					p[i].locked = ExecCopySlotHeapTuple(r.slot);
 			}
 			ExecClearTuple(r.slot);
 		}

@@ -46,17 +46,26 @@ typedef struct RowTarget
 	int		   *defatt;
 	ExprState **defexpr;
 	MemoryContext caller;		/* the caller's context, restored at close */
+	TriggerDesc *lean;			/* updates: the triggers of a row no
+								 * referencing-side foreign key check needs,
+								 * or NULL */
 } RowTarget;
 
 /*
- * Whether referenced-side foreign-key trigger tg of rel cannot act on an
- * update of the columns in cols (attribute numbers offset as in a range
- * table entry): none of its constraint's referenced columns is written.
- * RI_FKey_pk_upd_check_required() then finds the key unchanged and queues
- * nothing.
+ * Whether foreign-key trigger tg cannot act on an update of the columns in
+ * cols (attribute numbers offset as in a range table entry): none of its
+ * constraint's columns on that side is written.
+ *  - referenced side (referencing = false, the key others point at):
+ *    RI_FKey_pk_upd_check_required() then finds the key unchanged and
+ *    queues nothing;
+ *  - referencing side (the row's own key), for a row version this
+ *    transaction did not create: RI_FKey_fk_upd_check_required() finds the
+ *    old and new keys equal (a key all or partly NULL under MATCH SIMPLE
+ *    needs no check either) and queues nothing.  MATCH FULL keeps the
+ *    trigger: a partly NULL key there is checked.
  */
 static bool
-referenced_key_untouched(Trigger *tg, Bitmapset *cols)
+key_untouched(Trigger *tg, Bitmapset *cols, bool referencing)
 {
 	HeapTuple	tup = SearchSysCache1(CONSTROID, ObjectIdGetDatum(tg->tgconstraint));
 	bool		isnull;
@@ -67,8 +76,11 @@ referenced_key_untouched(Trigger *tg, Bitmapset *cols)
 
 	if (!HeapTupleIsValid(tup))
 		return false;
-	keys = SysCacheGetAttr(CONSTROID, tup, Anum_pg_constraint_confkey, &isnull);
-	if (!isnull)
+	keys = SysCacheGetAttr(CONSTROID, tup,
+						   referencing ? Anum_pg_constraint_conkey : Anum_pg_constraint_confkey,
+						   &isnull);
+	if (!isnull && !(referencing &&
+					 ((Form_pg_constraint) GETSTRUCT(tup))->confmatchtype == FKCONSTR_MATCH_FULL))
 	{
 		deconstruct_array(DatumGetArrayTypeP(keys), INT2OID, sizeof(int16), true,
 						  TYPALIGN_SHORT, &attnums, NULL, &n);
@@ -79,6 +91,56 @@ referenced_key_untouched(Trigger *tg, Bitmapset *cols)
 	}
 	ReleaseSysCache(tup);
 	return untouched;
+}
+
+/*
+ * The update triggers of rri (as trim_update_triggers() left them) for a
+ * row version this transaction did not create: the referencing-side
+ * foreign-key checks whose key the update does not write no longer fire
+ * on UPDATE.  The same triggers in the same places (the executor keeps
+ * each one's function by its place), only their UPDATE event cleared.
+ * NULL when no trigger is left out, or when another BEFORE UPDATE
+ * trigger or a stored generated column could change a key.
+ */
+static TriggerDesc *
+lean_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
+{
+	TriggerDesc *td = rri->ri_TrigDesc;
+	TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
+	TriggerDesc *lean = NULL;
+
+	if (td == NULL || !td->trig_update_after_row || td->trig_update_before_row ||
+		(constr && constr->has_generated_stored))
+		return NULL;
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		Trigger    *tg = &td->triggers[i];
+
+		if (!(TRIGGER_FOR_ROW(tg->tgtype) && TRIGGER_FOR_AFTER(tg->tgtype) &&
+			  TRIGGER_FOR_UPDATE(tg->tgtype)) ||
+			RI_FKey_trigger_type(tg->tgfoid) != RI_TRIGGER_FK ||
+			!key_untouched(tg, cols, true))
+			continue;
+		if (lean == NULL)
+		{
+			lean = palloc(sizeof(TriggerDesc));
+			*lean = *td;
+			lean->triggers = palloc(sizeof(Trigger) * td->numtriggers);
+			memcpy(lean->triggers, td->triggers, sizeof(Trigger) * td->numtriggers);
+		}
+		lean->triggers[i].tgtype &= ~TRIGGER_TYPE_UPDATE;
+	}
+	if (lean == NULL)
+		return NULL;
+	lean->trig_update_after_row = false;
+	for (int i = 0; i < lean->numtriggers; i++)
+	{
+		int16		type = lean->triggers[i].tgtype;
+
+		if (TRIGGER_FOR_ROW(type) && TRIGGER_FOR_AFTER(type) && TRIGGER_FOR_UPDATE(type))
+			lean->trig_update_after_row = true;
+	}
+	return lean;
 }
 
 /* eacct's own guard_balances(), which lets the ledger's writes through */
@@ -138,7 +200,7 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 		if (TRIGGER_FOR_UPDATE(tg->tgtype) &&
 			(guard[i] ||
 			 (keys_fixed && RI_FKey_trigger_type(tg->tgfoid) == RI_TRIGGER_PK &&
-			  referenced_key_untouched(tg, cols))))
+			  key_untouched(tg, cols, false))))
 			continue;
 		if (kept != i)
 			td->triggers[kept] = *tg;
@@ -286,8 +348,12 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 	InitResultRelInfo(t->rri, t->rel, 1, NULL, 0);
 	/* the triggers as they will fire, which may be newer than the call */
 	eacct_check_fired_triggers(t->rri);
+	t->lean = NULL;
 	if (update)
+	{
 		trim_update_triggers(t->rri, cols);
+		t->lean = lean_update_triggers(t->rri, cols);
+	}
 	prepare_checks(t->rri, t->estate);
 	/* where ExecGetTriggerResultRel() finds it when AFTER triggers fire */
 #if PG_VERSION_NUM >= 140000
@@ -521,10 +587,13 @@ eacct_insert_rows(const char *table, int ncols, const char *const *names,
 int
 eacct_update_rows(const char *table, int ncols, const char *const *names,
 				  Datum *const *cols, const ItemPointerData *tids,
+				  HeapTuple const *olds,
 				  const char *key_name, const int64 *keys, int nrows)
 {
 	RowTarget	t;
-	TupleTableSlot *old;
+	TupleTableSlot *fetched;
+	TupleTableSlot *kept = NULL;
+	TriggerDesc *full;
 	int			natts;
 	int			key;
 	int			updated = 0;
@@ -532,15 +601,35 @@ eacct_update_rows(const char *table, int ncols, const char *const *names,
 	if (nrows == 0)
 		return 0;
 	open_target(&t, table, ncols, names, true);
+	full = t.rri->ri_TrigDesc;
 	natts = RelationGetDescr(t.rel)->natts;
 	key = eacct_column(t.rel, key_name) - 1;
-	old = table_slot_create(t.rel, &t.estate->es_tupleTable);
+	fetched = table_slot_create(t.rel, &t.estate->es_tupleTable);
+	if (olds)
+		kept = ExecInitExtraTupleSlot(t.estate, RelationGetDescr(t.rel), &TTSOpsHeapTuple);
 	for (int i = 0; i < nrows; i++)
 	{
 		ItemPointerData tid = tids[i];
+		TupleTableSlot *old;
+		bool		isnull;
 
-		if (!table_tuple_fetch_row_version(t.rel, &tid, SnapshotAny, old))
-			continue;
+		/*
+		 * The version the caller locked: its copy, or read again.  A row
+		 * version never changes once written, so the copy is what the
+		 * table holds at tid; an update of it since (by this transaction)
+		 * fails below as it would have.
+		 */
+		if (olds && olds[i] && ItemPointerEquals(&olds[i]->t_self, &tid))
+		{
+			old = kept;
+			ExecStoreHeapTuple(olds[i], old, false);
+		}
+		else
+		{
+			old = fetched;
+			if (!table_tuple_fetch_row_version(t.rel, &tid, SnapshotAny, old))
+				continue;
+		}
 		slot_getallattrs(old);
 		if (old->tts_isnull[key] || DatumGetInt64(old->tts_values[key]) != keys[i])
 		{
@@ -553,11 +642,23 @@ eacct_update_rows(const char *table, int ncols, const char *const *names,
 		put_named(&t, t.slot, ncols, cols, NULL, i);
 		ExecStoreVirtualTuple(t.slot);
 		t.slot->tts_tableOid = RelationGetRelid(t.rel);
+
+		/*
+		 * A version this transaction did not create: its foreign keys,
+		 * unchanged, need no check (RI_FKey_fk_upd_check_required() would
+		 * say so after fetching the version once more).
+		 */
+		if (t.lean &&
+			!TransactionIdIsCurrentTransactionId(DatumGetTransactionId(
+				slot_getsysattr(old, MinTransactionIdAttributeNumber, &isnull))))
+			t.rri->ri_TrigDesc = t.lean;
 #if PG_VERSION_NUM >= 140000
 		ExecSimpleRelationUpdate(t.rri, t.estate, &t.epq, old, t.slot);
 #else
 		ExecSimpleRelationUpdate(t.estate, &t.epq, old, t.slot);
 #endif
+		/* (an error abandons the target with the call) */
+		t.rri->ri_TrigDesc = full;
 		/* the update sets the new row's TID; a skipped row leaves it invalid */
 		if (ItemPointerIsValid(&t.slot->tts_tid))
 			updated++;

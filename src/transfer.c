@@ -138,6 +138,7 @@ write_pairs(RecordBuffer *b)
 	Datum	   *upd[2];
 	Datum	   *ins[PAIR_COLS];
 	ItemPointerData *tids = palloc(sizeof(ItemPointerData) * b->n);
+	HeapTuple  *olds = palloc(sizeof(HeapTuple) * b->n);
 	int64	   *holders = palloc(sizeof(int64) * b->n);
 	int			nu = 0;
 	int			ni = 0;
@@ -179,6 +180,7 @@ write_pairs(RecordBuffer *b)
 		if (p[i].found)
 		{
 			tids[nu] = p[i].tid;
+			olds[nu] = p[i].locked;
 			sums[sum] = eacct_add(sums[sum], c[i].sum);
 			upd[0][nu] = Int64GetDatum(sums[0]);
 			upd[1][nu] = Int64GetDatum(sums[1]);
@@ -199,7 +201,7 @@ write_pairs(RecordBuffer *b)
 	}
 
 	/* the pair's guard lets only the ledger change its sums */
-	done = ledger_update_rows("transfer_pair", 2, &pair_names[PAIR_SUMS], upd, tids,
+	done = ledger_update_rows("transfer_pair", 2, &pair_names[PAIR_SUMS], upd, tids, olds,
 							  "holder_account", holders, nu);
 	done += eacct_insert_rows("transfer_pair", PAIR_COLS, pair_names, ins, NULL, ni);
 	if (done != nu + ni)
@@ -324,10 +326,12 @@ add_record(RecordBuffer *b, const char *kind, const LedgerAccount *from,
 
 /*
  * The record of a movement of `kind' (transfer or withdraw) from -> to and
- * the journal entries of both sides (<kind>_out, <kind>_in).
+ * the journal entries of both sides, of kinds out_kind and in_kind
+ * (<kind>_out, <kind>_in: constants, not formatted for every transfer).
  */
 static void
 record_movement(EacctCall *call, RecordBuffer *rb, const char *kind,
+				const char *out_kind, const char *in_kind,
 				LedgerAccount *from, LedgerAccount *to, int64 amount,
 				int64 record_id, const char *request_id)
 {
@@ -337,9 +341,9 @@ record_movement(EacctCall *call, RecordBuffer *rb, const char *kind,
 	ref.ref_id = record_id;
 	ref.request_id = request_id;
 	ref.counterparty = to->account_id;
-	ledger_post(call, from, psprintf("%s_out", kind), amount, &ref);
+	ledger_post(call, from, out_kind, amount, &ref);
 	ref.counterparty = from->account_id;
-	ledger_post(call, to, psprintf("%s_in", kind), amount, &ref);
+	ledger_post(call, to, in_kind, amount, &ref);
 }
 
 /* transfer a -> b on locked accounts: rule 3, then the effect */
@@ -361,7 +365,7 @@ apply_transfer(EacctCall *call, RecordBuffer *rb, LedgerAccount *a, LedgerAccoun
 	a->bal[B_OWN_CASH] = eacct_sub(a->bal[B_OWN_CASH], amount);
 	b->bal[B_TRANSFER_BOOK] = eacct_add(b->bal[B_TRANSFER_BOOK], amount);
 
-	record_movement(call, rb, "transfer", a, b, amount, record_id, request_id);
+	record_movement(call, rb, "transfer", "transfer_out", "transfer_in", a, b, amount, record_id, request_id);
 }
 
 /* withdraw holder b -> source a on locked accounts: rule 5, then the effect */
@@ -392,7 +396,7 @@ apply_withdraw(EacctCall *call, RecordBuffer *rb, LedgerAccount *b, LedgerAccoun
 	b->bal[B_TRANSFER_BOOK] = eacct_sub(b->bal[B_TRANSFER_BOOK], amount);
 	a->bal[B_OWN_CASH] = eacct_add(a->bal[B_OWN_CASH], amount);
 
-	record_movement(call, rb, "withdraw", b, a, amount, record_id, request_id);
+	record_movement(call, rb, "withdraw", "withdraw_out", "withdraw_in", b, a, amount, record_id, request_id);
 }
 
 static char *
