@@ -161,10 +161,11 @@ own_guard(Trigger *tg)
  * the referenced-side foreign-key triggers (of tables that point at this
  * one) whose key the update does not write.  The second only when no
  * other BEFORE UPDATE trigger and no stored generated column could change
- * a key behind the update's back.  Referencing-side checks always stay:
+ * a key behind the update's back.  Referencing-side checks stay here:
  * PostgreSQL re-checks a row inserted earlier in the transaction on any
- * update, since the update hides it from its insert's pending check.
- * Every other trigger, a DBA's included, fires as before.  Firing the
+ * update, since the update hides it from its insert's pending check;
+ * lean_update_triggers() leaves them out row by row, for row versions an
+ * earlier transaction created.  Every other trigger, a DBA's included, fires as before.  Firing the
  * ones left out was a fifth of the cost of writing an account's balances
  * (callgrind).
  */
