@@ -371,24 +371,35 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	" SELECT NULL::bigint, NULL::bigint," \
 	"   format('sequence %s gives %s next, but %s %s exists: SELECT setval(%L, %s)'," \
 	"          s.seq, n.next, s.what, s.top, s.seq::text, s.top)" \
-	"   FROM (VALUES" \
-	"     ('eacct.enterprise_id_seq'::regclass, 'enterprise_id', (SELECT max(enterprise_id) FROM acc))," \
-	"     ('eacct.account_id_seq', 'account_id', (SELECT max(account_id) FROM acc))," \
-	"     ('eacct.entry_id_seq', 'entry_id', (SELECT max(top) FROM j))," \
-	"     ('eacct.record_id_seq', 'record_id', (SELECT max(top) FROM rec))," \
-	"     ('eacct.bill_id_seq', 'bill_id', (SELECT max(top) FROM bills))," \
-	"     ('eacct.change_id_seq', 'change_id', (SELECT max(change_id) FROM eacct.credit_change" \
-	"        WHERE $1 IS NULL OR enterprise_id = $1))," \
-	"     ('eacct.coupon_id_seq', 'coupon_id', (SELECT max(coupon_id) FROM eacct.coupon" \
-	"        WHERE $1 IS NULL OR enterprise_id = $1))," \
-	"     ('eacct.contact_id_seq', 'contact_id', (SELECT max(contact_id) FROM eacct.contact" \
-	"        WHERE $1 IS NULL OR enterprise_id = $1))," \
-	"     ('eacct.notification_id_seq', 'notification_id', (SELECT max(notification_id)" \
-	"        FROM eacct.notification WHERE $1 IS NULL OR enterprise_id = $1))" \
-	"   ) AS s(seq, what, top)" \
+	/* each sequence's next value (as nextval would give it) and the largest id */ \
+	"   FROM (" \
+	"     SELECT 'eacct.enterprise_id_seq'::regclass, 'enterprise_id', (SELECT max(enterprise_id) FROM acc)," \
+	"       q.last_value, q.is_called FROM eacct.enterprise_id_seq q" \
+	"     UNION ALL SELECT 'eacct.account_id_seq'::regclass, 'account_id', (SELECT max(account_id) FROM acc)," \
+	"       q.last_value, q.is_called FROM eacct.account_id_seq q" \
+	"     UNION ALL SELECT 'eacct.entry_id_seq'::regclass, 'entry_id', (SELECT max(top) FROM j)," \
+	"       q.last_value, q.is_called FROM eacct.entry_id_seq q" \
+	"     UNION ALL SELECT 'eacct.record_id_seq'::regclass, 'record_id', (SELECT max(top) FROM rec)," \
+	"       q.last_value, q.is_called FROM eacct.record_id_seq q" \
+	"     UNION ALL SELECT 'eacct.bill_id_seq'::regclass, 'bill_id', (SELECT max(top) FROM bills)," \
+	"       q.last_value, q.is_called FROM eacct.bill_id_seq q" \
+	"     UNION ALL SELECT 'eacct.change_id_seq'::regclass, 'change_id'," \
+	"       (SELECT max(change_id) FROM eacct.credit_change WHERE $1 IS NULL OR enterprise_id = $1)," \
+	"       q.last_value, q.is_called FROM eacct.change_id_seq q" \
+	"     UNION ALL SELECT 'eacct.coupon_id_seq'::regclass, 'coupon_id'," \
+	"       (SELECT max(coupon_id) FROM eacct.coupon WHERE $1 IS NULL OR enterprise_id = $1)," \
+	"       q.last_value, q.is_called FROM eacct.coupon_id_seq q" \
+	"     UNION ALL SELECT 'eacct.contact_id_seq'::regclass, 'contact_id'," \
+	"       (SELECT max(contact_id) FROM eacct.contact WHERE $1 IS NULL OR enterprise_id = $1)," \
+	"       q.last_value, q.is_called FROM eacct.contact_id_seq q" \
+	"     UNION ALL SELECT 'eacct.notification_id_seq'::regclass, 'notification_id'," \
+	"       (SELECT max(notification_id) FROM eacct.notification" \
+	"        WHERE $1 IS NULL OR enterprise_id = $1)," \
+	"       q.last_value, q.is_called FROM eacct.notification_id_seq q" \
+	"   ) AS s(seq, what, top, last_value, is_called)" \
 	"   JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.seq" \
-	"   CROSS JOIN LATERAL (SELECT coalesce(pg_catalog.pg_sequence_last_value(s.seq)::numeric + q.seqincrement," \
-	"     q.seqstart) AS next) n" \
+	"   CROSS JOIN LATERAL (SELECT CASE WHEN s.is_called" \
+	"     THEN s.last_value::numeric + q.seqincrement ELSE s.last_value END AS next) n" \
 	"  WHERE n.next <= s.top" \
 	/* the whole database: guard triggers that do not fire in every session */ \
 	" UNION ALL" \

@@ -739,6 +739,15 @@ SELECT is((SELECT array_agg(problem) FROM eacct.verify() WHERE enterprise_id IS 
           'verify() reports a sequence set back below the journal''s ids, with the statement that mends it');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent) WHERE problem LIKE 'sequence eacct.entry_id_seq gives 2 next%'), 1::bigint,
           'verify(enterprise) reports it too (against the enterprise''s entries)');
+-- a sequence not yet called gives its last value itself next (setval(..., false))
+SELECT setval('eacct.entry_id_seq', :top_entry, false) IS NOT NULL AS set_uncalled \gset
+SELECT is((SELECT array_agg(problem) FROM eacct.verify() WHERE problem LIKE 'sequence %'),
+          ARRAY[format('sequence eacct.entry_id_seq gives %s next, but entry_id %s exists: SELECT setval(%L, %s)',
+                       :top_entry, :top_entry, 'eacct.entry_id_seq', :top_entry)],
+          'verify() reports a sequence whose next value, not yet called, is an id the journal has');
+SELECT setval('eacct.entry_id_seq', :top_entry + 1, false) IS NOT NULL AS set_uncalled \gset
+SELECT is((SELECT count(*) FROM eacct.verify() WHERE problem LIKE 'sequence %'), 0::bigint,
+          'and none when that next value is past the ids');
 SELECT setval('eacct.entry_id_seq', :entry_seq_was) IS NOT NULL AS set_forth \gset
 SELECT is((SELECT count(*) FROM eacct.verify() WHERE problem LIKE 'sequence %'), 0::bigint,
           'verify() reports no sequence once it is past the ids again');
