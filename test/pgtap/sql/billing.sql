@@ -151,6 +151,23 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.charge(%s, 0)', :m0), '22023'
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.charge(%s, -5)', :m0), '22023', 'amount must be greater than zero', 'charge: negative');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.charge(%s, 1.005)', :m0), '22023', 'amount has more than 2 fractional digits', 'charge: 1.005');
 SELECT * FROM pg_temp.rejects('SELECT eacct.charge(NULL, 1)', '22023', 'account_id must not be null', 'charge: NULL account');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 'NaN')$$, :m0), '22023', 'amount must be a number', 'charge: NaN');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 'Infinity')$$, :m0), '22003', 'amount is out of range', 'charge: Infinity');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.charge(%s, 1e30)', :m0), '22003', 'amount is out of range', 'charge: 1e30');
+-- memos: 1 to 1,000 characters, or NULL (README)
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 1, '')$$, :m0), '22023', 'memo must not be empty', 'charge: empty memo');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 1, repeat('m', 1001))$$, :m0), '22023', 'memo is too long', 'charge: 1,001-character memo');
+SELECT is(pg_temp.error_of(format($$SELECT eacct.charge(%s, 1, repeat('m', 1001))$$, :m0)),
+          '22023: It has 1001 characters; the limit is 1000.', 'charge: the detail names the memo''s length and the limit');
+SAVEPOINT memo;
+SELECT eacct.top_up(:m0, 2) \gset
+SELECT lives_ok(format($$SELECT eacct.charge(%s, 1, repeat('m', 1000))$$, :m0), 'charge: a 1,000-character memo is fine');
+SELECT lives_ok(format($$SELECT eacct.charge(%s, 0.01, E' \n\t ')$$, :m0), 'charge: a blank memo with control characters is fine');
+ROLLBACK TO SAVEPOINT memo;
+-- request_id of a charge (README)
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 1, NULL, NULL, '  ')$$, :m0), '22023', 'request_id must not be empty', 'charge: blank request_id');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 1, NULL, NULL, repeat('k', 201))$$, :m0), '22023', 'request_id is too long', 'charge: 201-character request_id');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.charge(%s, 1, NULL, NULL, E'a\tb')$$, :m0), '22023', 'request_id contains a control character', 'charge: request_id with a tab');
 
 -- the journal of m1: kinds and balances after each entry
 SELECT results_eq(format($$SELECT kind, amount, coupon_used, own_cash, transfer_book, credit_limit, outstanding, overdue, available_credit
@@ -261,6 +278,12 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, NULL)', :t1), '220
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 0)', :t1), '22023', 'amount must be greater than zero', 'top_up: zero');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, -1)', :t1), '22023', 'amount must be greater than zero', 'top_up: negative');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1.005)', :t1), '22023', 'amount has more than 2 fractional digits', 'top_up: 1.005');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 'NaN')$$, :t1), '22023', 'amount must be a number', 'top_up: NaN');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 'Infinity')$$, :t1), '22003', 'amount is out of range', 'top_up: Infinity');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1e30)', :t1), '22003', 'amount is out of range', 'top_up: 1e30');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 1, '')$$, :t1), '22023', 'request_id must not be empty', 'top_up: empty request_id');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 1, repeat('k', 201))$$, :t1), '22023', 'request_id is too long', 'top_up: 201-character request_id');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.top_up(%s, 1, E'a\x01b')$$, :t1), '22023', 'request_id contains a control character', 'top_up: request_id with a control character');
 
 -- charge and top_up need no account center
 SELECT eacct.create_enterprise('tap-billing-off', 'off-ma') AS ent3 \gset

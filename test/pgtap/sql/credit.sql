@@ -160,9 +160,13 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(NULL, 10)', '22023'
 SELECT ok(eacct.set_credit_limit(:a1, 500) > 0, 'a1: 0 -> 500 (allocatable 1200)');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a2 || ', 700.01)', 'UA001',
                               'credit limit increase exceeds the allocatable credit', 'a2: 700.01 is one cent over the allocatable 700');
+SELECT is(pg_temp.error_of('SELECT eacct.set_credit_limit(' || :a2 || ', 700.01)'),
+          'UA001: Allocatable credit is 700.00; the increase is 700.01.', 'errdetail carries the allocatable credit');
 SELECT ok(eacct.set_credit_limit(:a2, 700) > 0, 'a2: 0 -> 700, exactly the allocatable credit');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a3 || ', 0.01)', 'UA001',
                               'credit limit increase exceeds the allocatable credit', 'a3: one cent with nothing allocatable');
+SELECT is(pg_temp.error_of('SELECT eacct.set_credit_limit(' || :a3 || ', 0.01)'),
+          'UA001: Allocatable credit is 0.00; the increase is 0.01.', 'errdetail: nothing allocatable');
 RESET ROLE;
 SELECT results_eq('SELECT credit_line, allocated, overdue, allocatable FROM eacct.enterprise_credit WHERE enterprise_id = ' || :ent,
                   $$VALUES (1200.00::numeric, 1200.00::numeric, 0.00::numeric, 0.00::numeric)$$,
@@ -186,6 +190,8 @@ SELECT results_eq('SELECT account_id, kind, amount, credit_limit FROM eacct.jour
 SET ROLE eacct_tap_alice;
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a2 || ', 0)', 'UA002',
                               'credit limit decrease would leave no available credit', 'a2: 700 -> 0 leaves available credit 0');
+SELECT is(pg_temp.error_of('SELECT eacct.set_credit_limit(' || :a2 || ', 0)'),
+          'UA002: Available credit would be 0.00; it must stay above 0.', 'errdetail carries the available credit it would leave');
 SELECT ok(eacct.set_credit_limit(:a2, 0.01) > 0, 'a2: 700 -> 0.01 leaves 0.01');
 RESET ROLE;
 -- an equal limit is recorded (allocate row) but moves nothing; superusers pass the admin check
@@ -218,6 +224,10 @@ SELECT results_eq('SELECT account_name, own_cash, transfer_book_balance, credit_
 SET ROLE eacct_tap_alice;
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a1 || ', 180)', 'UA002',
                               'credit limit decrease would leave no available credit', 'a1: 0 + 20 + 180 - 200 = 0');
+SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a1 || ', 100)', 'UA002',
+                              'credit limit decrease would leave no available credit', 'a1: 0 + 20 + 100 - 200 = -80');
+SELECT is(pg_temp.error_of('SELECT eacct.set_credit_limit(' || :a1 || ', 100)'),
+          'UA002: Available credit would be -80.00; it must stay above 0.', 'errdetail: the negative available credit');
 SELECT ok(eacct.set_credit_limit(:a1, 180.01) > 0, 'a1: 0 + 20 + 180.01 - 200 = 0.01');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a3 || ', 30)', 'UA002',
                               'credit limit decrease would leave no available credit', 'a3: 10 + 0 + 30 - 40 = 0');
@@ -241,6 +251,8 @@ SELECT results_eq('SELECT allocation_account, max_quota_allocable, current_credi
                   'credit_quota shows the reduced allocatable credit');
 SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :a2 || ', 749.99)', 'UA001',
                               'credit limit increase exceeds the allocatable credit', 'a2: increase 749.98, one cent over the allocatable 749.97');
+SELECT is(pg_temp.error_of('SELECT eacct.set_credit_limit(' || :a2 || ', 749.99)'),
+          'UA001: Allocatable credit is 749.97; the increase is 749.98.', 'errdetail: the allocatable credit net of overdue debt');
 SELECT ok(eacct.set_credit_limit(:a2, 749.98) > 0, 'a2: increase 749.97, exactly the allocatable credit');
 RESET ROLE;
 SELECT results_eq('SELECT credit_line, allocated, overdue, allocatable FROM eacct.enterprise_credit WHERE enterprise_id = ' || :ent,
@@ -252,6 +264,8 @@ SELECT results_eq('SELECT credit_line, allocated, overdue, allocatable FROM eacc
 -- ===========================================================================
 SELECT * FROM pg_temp.rejects('SELECT eacct.apply_credit_line(' || :ent || ', 959.99)', 'UA001',
                               'credit line would be below the allocated credit', 'active: one cent below the allocated 960');
+SELECT is(pg_temp.error_of('SELECT eacct.apply_credit_line(' || :ent || ', 959.99)'),
+          format('UA001: Enterprise %s has allocated 960.00; the new credit line is 959.99.', :ent), 'errdetail carries the allocated credit');
 SELECT count(*) AS notes_before FROM eacct.notification WHERE enterprise_id = :ent \gset
 SELECT is(eacct.apply_credit_line(:ent, 960), 'active', 'active: exactly the allocated credit takes effect at once');
 SELECT results_eq('SELECT credit_status, credit_line, allocated, overdue, allocatable FROM eacct.enterprise_credit WHERE enterprise_id = ' || :ent,

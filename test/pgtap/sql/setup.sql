@@ -75,6 +75,9 @@ SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account(-1, 'x')$$, 'P0002',
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account(NULL, 'x')$$, '22023', 'enterprise_id must not be null', 'NULL enterprise');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, NULL)$$, '22023', 'account name must not be null', 'NULL account name');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, '')$$, '22023', 'account name must not be empty', 'empty account name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, '   ')$$, '22023', 'account name must not be empty', 'blank account name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, repeat('x', 201))$$, '22023', 'account name is too long', '201-character account name');
+SELECT * FROM pg_temp.rejects($$SELECT eacct.create_account($$ || :acme || $$, E'line\nbreak')$$, '22023', 'account name contains a control character', 'account name with a line break');
 
 -- account center
 SELECT lives_ok('SELECT eacct.enable_account_center(' || :acme || ')', 'enable account center');
@@ -101,6 +104,11 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'SMS', 
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, NULL, '+1 555-0100')$$, '22023', 'channel must not be null', 'NULL channel');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', 'ops.acme.example')$$, '22023', 'invalid email address', 'email without @');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', 'call me')$$, '22023', 'invalid sms address', 'phone without digits');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', '12345')$$, '22023', 'invalid sms address', 'phone of 5 digits');
+SELECT is(pg_temp.error_of('SELECT eacct.add_contact(' || :dev || $$, 'sms', '12345')$$), '22023: "12345" is not a phone number of 6 to 20 digits.', 'the detail names the digits allowed');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', '+123456789012345678901')$$, '22023', 'invalid sms address', 'phone of 21 digits');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', repeat('a', 189) || '@example.com')$$, '22023', 'address is too long', '201-character address');
+SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', E'a\tb@example.com')$$, '22023', 'address contains a control character', 'address with a tab');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', '')$$, '22023', 'address must not be empty', 'empty address');
 SELECT * FROM pg_temp.rejects($$SELECT eacct.add_contact(-1, 'email', 'ops@acme.example')$$, 'P0002', 'account -1 does not exist', 'contact of unknown account');
 

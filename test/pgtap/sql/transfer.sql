@@ -181,6 +181,9 @@ SELECT is(eacct.withdrawable(:h, :s1), 30.00, 'withdrawable(h -> s1) drops to th
 SELECT is(eacct.withdrawable(:h, :s2), 30.00, 'withdrawable(h -> s2) drops to the transfer book');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 30.01)', :h, :s1), 'UA004',
     'withdraw amount exceeds the withdrawable amount', 'one cent over after spending');
+SELECT is(pg_temp.error_of(format('SELECT eacct.withdraw(%s, %s, 30.01)', :h, :s1)),
+          format('UA004: Withdrawable amount from account %s to account %s is 30.00; the withdrawal is 30.01.', :h, :s1),
+          'errdetail: withdrawable capped by the transfer book');
 SELECT eacct.withdraw(:h, :s1, 30) AS w1 \gset
 SELECT is(pg_temp.bal(:h), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'h after the withdrawal');
 SELECT is(pg_temp.bal(:s1), 'own 70.00, book 0.00, limit 0.00, debt 0.00, available 70.00', 's1 got 30 back into its own cash');
@@ -234,6 +237,9 @@ SELECT is(pg_temp.bal(:h2), 'own 0.00, book 50.00, limit 80.00, debt 100.00, ava
 SELECT is(eacct.withdrawable(:h2, :p), 30.00, 'withdrawable(h2 -> p) is capped by available credit');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 30.01)', :h2, :p), 'UA004',
     'withdraw amount exceeds the withdrawable amount', 'one cent over the available credit');
+SELECT is(pg_temp.error_of(format('SELECT eacct.withdraw(%s, %s, 30.01)', :h2, :p)),
+          format('UA004: Withdrawable amount from account %s to account %s is 30.00; the withdrawal is 30.01.', :h2, :p),
+          'errdetail: withdrawable capped by the available credit');
 SELECT lives_ok(format('SELECT eacct.withdraw(%s, %s, 30)', :h2, :p), 'exactly the available credit passes');
 SELECT is(pg_temp.bal(:h2), 'own 0.00, book 20.00, limit 80.00, debt 100.00, available 0.00', 'h2 after the withdrawal');
 
@@ -560,6 +566,152 @@ SELECT results_eq(format('SELECT entry_id, kind, amount FROM eacct.journal WHERE
                   'the journal by account_id alone shows every entry of the account');
 SELECT is((SELECT count(*) FROM eacct.journal), (SELECT count(*) FROM eacct.journal_entry),
           'the journal view shows every entry');
+
+-- ---------------------------------------------------------------------------
+-- more refusals (rules 3, 5, 11, 12, section 1 and the README's decisions),
+-- each with its SQLSTATE, its errdetail where it carries a figure or an
+-- element, and nothing changed
+-- ---------------------------------------------------------------------------
+SELECT eacct.create_account(:ent, 'r1') AS r1 \gset
+SELECT eacct.create_account(:ent, 'r2') AS r2 \gset
+SELECT eacct.create_account(:ent, 'r3') AS r3 \gset
+SELECT eacct.top_up(:r1, 10) \gset
+-- amounts of transfers and withdrawals (SPEC section 1)
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 'NaN')$$, :r1, :r2), '22023',
+    'amount must be a number', 'transfer: NaN');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 'Infinity')$$, :r1, :r2), '22003',
+    'amount is out of range', 'transfer: Infinity');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1e30)', :r1, :r2), '22003',
+    'amount is out of range', 'transfer: 1e30');
+-- request_id: 1 to 200 characters, not blank, no control characters (README)
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 1, '   ')$$, :r1, :r2), '22023',
+    'request_id must not be empty', 'blank request_id');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 1, repeat('k', 201))$$, :r1, :r2), '22023',
+    'request_id is too long', '201-character request_id');
+SELECT is(pg_temp.error_of(format($$SELECT eacct.transfer(%s, %s, 1, repeat('k', 201))$$, :r1, :r2)),
+          '22023: It has 201 characters; the limit is 200.', 'errdetail: the request_id''s length and the limit');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 1, E'tap\tkey')$$, :r1, :r2), '22023',
+    'request_id contains a control character', 'request_id with a tab');
+SELECT ok(eacct.transfer(:r1, :r2, 1, repeat('k', 200)) > 0, 'a 200-character request_id is fine');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.withdraw(%s, %s, 'NaN')$$, :r2, :r1), '22023',
+    'amount must be a number', 'withdraw: NaN');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 92233720368547758.08)', :r2, :r1), '22003',
+    'amount is out of range', 'withdraw: one cent over the largest amount');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.withdraw(%s, %s, 1, '   ')$$, :r2, :r1), '22023',
+    'request_id must not be empty', 'withdraw: blank request_id');
+
+-- a refused call reserves nothing: its key serves a retry, with the same
+-- arguments or with others (README, Idempotency)
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 9.01, 'tap-retry-1')$$, :r1, :r2), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :r1, 'a refused transfer with a key');
+SELECT eacct.top_up(:r1, 0.01) \gset
+SELECT eacct.transfer(:r1, :r2, 9.01, 'tap-retry-1') AS retry1 \gset
+SELECT is(pg_temp.bal(:r1), 'own 0.00, book 0.00, limit 0.00, debt 0.00, available 0.00', 'the retry with the same key moved the money');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 5, 'tap-retry-2')$$, :r1, :r2), 'UA003',
+    'transfer amount exceeds the transferable amount of account ' || :r1, 'another refused transfer with a key');
+SELECT eacct.top_up(:r1, 2) \gset
+SELECT ok(eacct.transfer(:r1, :r3, 2, 'tap-retry-2') > 0, 'the key of a refused call serves a call with other arguments');
+-- a repeat answers only after the administrator check
+SET ROLE tap_transfer_nobody;
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 9.01, 'tap-retry-1')$$, :r1, :r2), '42501',
+    'permission denied for account ' || :r1, 'a stranger repeating a used key gets 42501, not the first answer');
+RESET ROLE;
+SET ROLE tap_transfer_globex;
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.transfer(%s, %s, 9.01, 'tap-retry-1')$$, :r1, :r2), '42501',
+    'permission denied for account ' || :r1, 'the admin of another enterprise repeating a used key gets 42501');
+RESET ROLE;
+-- withdraw: the same key and amount on another pair of accounts is UA012
+SELECT eacct.withdraw(:r2, :r1, 1, 'tap-wd-2') AS wd2 \gset
+SELECT is(eacct.withdrawable(:r3, :r1), 2.00, 'r3 holds 2 that r1 may pull back');
+SELECT * FROM pg_temp.rejects(format($$SELECT eacct.withdraw(%s, %s, 1, 'tap-wd-2')$$, :r3, :r1), 'UA012',
+    'request_id "tap-wd-2" was already used with different arguments', 'withdraw: same key and amount, other holder');
+SELECT is(pg_temp.error_of(format($$SELECT eacct.withdraw(%s, %s, 1, 'tap-wd-2')$$, :r3, :r1)),
+          format('UA012: It was used for withdraw(%s,%s,1.00); this call is withdraw(%s,%s,1.00).', :r2, :r1, :r3, :r1),
+          'withdraw: the detail names both pairs');
+
+-- transfer_batch: every kind of failure of element 2 names it (element 1,
+-- r1 -> r2 1.00, would pass)
+SELECT eacct.top_up(:r1, 10) \gset
+SELECT is(pg_temp.bal(:r1), 'own 11.00, book 0.00, limit 0.00, debt 0.00, available 11.00', 'r1 before the batches');
+-- batch2(source, to1, to2, amount2, keys): the call of a batch source -> to1 1.00, source -> to2 amount2
+CREATE FUNCTION pg_temp.batch2(src bigint, to1 bigint, to2 bigint, amount2 text, keys text DEFAULT 'NULL') RETURNS text LANGUAGE sql AS $$
+    SELECT format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, %s]::numeric[], %s::text[])',
+                  src, src, to1, to2, amount2, keys)
+$$;
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '1.005'), '22023', 'amount has more than 2 fractional digits', 'batch: element 2 of 1.005');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '1.005')), '22023: Element 2: Amount 1.005 is not a whole number of cents.', 'batch: 1.005 names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, $$'NaN'$$), '22023', 'amount must be a number', 'batch: element 2 NaN');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, $$'NaN'$$)), '22023: Element 2: NaN is not an amount.', 'batch: NaN names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '-1'), '22023', 'amount must be greater than zero', 'batch: element 2 negative');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '-1')), '22023: Element 2: Amount -1.00 is not positive.', 'batch: a negative amount names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '1e30'), '22003', 'amount is out of range', 'batch: element 2 of 1e30');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '1e30')),
+          '22003: Element 2: Amount 1000000000000000000000000000000 does not fit in the largest amount, 92233720368547758.07.',
+          'batch: 1e30 names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, $$'Infinity'$$), '22003', 'amount is out of range', 'batch: element 2 Infinity');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, $$'Infinity'$$)), '22003: Element 2: Infinity is not an amount.', 'batch: Infinity names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-1', '  ']$$), '22023', 'request_id must not be empty', 'batch: element 2 with a blank key');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-1', '  ']$$)),
+          '22023: Element 2: The request_id "  " has no visible character.', 'batch: a blank key names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-1', repeat('k', 201)]$$), '22023', 'request_id is too long', 'batch: element 2 with a 201-character key');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-1', repeat('k', 201)]$$)),
+          '22023: Element 2: It has 201 characters; the limit is 200.', 'batch: a long key names element 2');
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-1', E'a\x01b']$$), '22023', 'request_id contains a control character', 'batch: element 2 with a control character in its key');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-1', E'a\x01b']$$)),
+          '22023: Element 2: Character 2 is 0x01.', 'batch: a control character names element 2');
+-- one key twice in a batch: with other arguments UA012 naming element 2; with the same arguments applied once
+SELECT * FROM pg_temp.rejects(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-2', 'tap-z-2']$$), 'UA012',
+    'request_id "tap-z-2" was already used with different arguments', 'batch: one key for two different elements');
+SELECT is(pg_temp.error_of(pg_temp.batch2(:r1, :r2, :r3, '1', $$ARRAY['tap-z-2', 'tap-z-2']$$)),
+          format('UA012: Element 2: It was used for transfer(%s,%s,1.00); this call is transfer(%s,%s,1.00).', :r1, :r2, :r1, :r3),
+          'batch: the reused key names element 2 and both transfers');
+SELECT eacct.transfer_batch(ARRAY[:r1, :r1]::bigint[], ARRAY[:r2, :r2]::bigint[], ARRAY[1, 1], ARRAY['tap-z-3', 'tap-z-3']) AS twice \gset
+SELECT is((:'twice'::bigint[])[1], (:'twice'::bigint[])[2], 'batch: one key for two equal elements answers one record');
+SELECT is(pg_temp.bal(:r1), 'own 10.00, book 0.00, limit 0.00, debt 0.00, available 10.00', 'batch: two equal keyed elements applied once');
+-- an element in an enterprise the caller does not administer: 42501 naming element 2
+SET ROLE tap_transfer_alice;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1])', :r1, :x, :r2, :y),
+    '42501', 'permission denied for account ' || :x, 'batch: element 2 in an enterprise the admin does not administer');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1])', :r1, :x, :r2, :y)),
+          '42501: Element 2: Role "tap_transfer_alice" is not an administrator of the account''s enterprise.',
+          'batch: 42501 names element 2');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1])', :r1, :r1, :r2, :x),
+    '42501', 'permission denied for account ' || :x, 'batch: element 2 into an enterprise the admin does not administer');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s, %s]::bigint[], ARRAY[%s, %s]::bigint[], ARRAY[1, 1])', :r1, :r1, :r2, :x)),
+          '42501: Element 2: Role "tap_transfer_alice" is not an administrator of the account''s enterprise.',
+          'batch: 42501 into another enterprise names element 2');
+RESET ROLE;
+
+-- overflow anywhere is an error (SPEC section 1), also of a pair's lifetime
+-- sums when the money went back and forth (README, Amounts)
+SELECT eacct.create_enterprise('tap-overflow', 'of-ma') AS ofe \gset
+SELECT eacct.create_account(:ofe, 'of-s') AS ofs \gset
+SELECT eacct.create_account(:ofe, 'of-h') AS ofh \gset
+SELECT eacct.create_account(:ofe, 'of-t') AS oft \gset
+SELECT eacct.enable_account_center(:ofe);
+SELECT eacct.top_up(:ofs, 92233720368547758.07) \gset
+SELECT eacct.transfer(:ofs, :ofh, 92233720368547758.07) \gset
+SELECT eacct.top_up(:oft, 0.01) \gset
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 0.01)', :oft, :ofh), '22003',
+    'amount out of range', 'a transfer into a full transfer book');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer(%s, %s, 0.01)', :oft, :ofh)),
+          '22003: 92233720368547758.07 + 0.01 does not fit in an amount.', 'errdetail: the sum that does not fit');
+SELECT eacct.withdraw(:ofh, :ofs, 92233720368547758.07) \gset
+SELECT is(eacct.withdrawable(:ofh, :ofs), 0.00, 'everything pulled back: net transferred is 0');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 0.01)', :ofs, :ofh), '22003',
+    'amount out of range', 'the pair''s lifetime transfers would pass the largest amount');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer(%s, %s, 0.01)', :ofs, :ofh)),
+          '22003: 92233720368547758.07 + 0.01 does not fit in an amount.', 'errdetail of the pair''s sum');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s]::bigint[], ARRAY[%s]::bigint[], ARRAY[0.01])', :ofs, :ofh), '22003',
+    'amount out of range', 'batch: the pair''s lifetime transfers would pass the largest amount');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer_batch(ARRAY[%s]::bigint[], ARRAY[%s]::bigint[], ARRAY[0.01])', :ofs, :ofh)),
+          '22003: 92233720368547758.07 + 0.01 does not fit in an amount.', 'batch: a pair''s sum names no element (pairs are written at the end)');
+SELECT eacct.transfer(:ofs, :oft, 0.01) \gset
+SELECT eacct.top_up(:ofs, 0.01) \gset
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.withdraw(%s, %s, 0.01)', :oft, :ofs), '22003',
+    'amount out of range', 'a withdrawal into a full own cash');
+SELECT is(pg_temp.bal(:ofs), 'own 92233720368547758.07, book 0.00, limit 0.00, debt 0.00, available 92233720368547758.07', 'of-s is full');
+SELECT is((SELECT count(*) FROM eacct.verify(:ofe)), 0::bigint, 'verify(tap-overflow) finds nothing');
 
 -- the ledger agrees with the balances
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(enterprise) finds nothing');
