@@ -142,6 +142,12 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"   FROM chain c" \
 	"  WHERE c.after <> ARRAY[c.before[1] + c.d[1], c.before[2] + c.d[2], c.before[3] + c.d[3]," \
 	"                         c.before[4] + c.d[4], c.before[5] + c.d[5]]" \
+	/* an entry_id given twice (its sequence set back): the key allows it across accounts */ \
+	" UNION ALL" \
+	" SELECT min(c.enterprise_id), min(c.account_id)," \
+	"   format('journal entry %s is in %s accounts: %s', c.entry_id, count(*)," \
+	"          string_agg(c.account_id::text, ', ' ORDER BY c.account_id))" \
+	"   FROM chain c GROUP BY c.entry_id HAVING count(*) > 1" \
 	" UNION ALL" \
 	" SELECT e.enterprise_id, NULL::bigint, p.problem" \
 	"   FROM eacct.enterprise e" \

@@ -111,6 +111,11 @@ def views_before(name, scripts):
             v = re.match(VIEW_RE, st, re.I)
             if v:
                 made.add(v.group(2).lower())
+            # a view dropped again (or out of the extension) is no member
+            for d in re.findall(r'^(?:ALTER\s+EXTENSION\s+\S+\s+)?DROP\s+VIEW\s+(?:IF\s+EXISTS\s+)?(.*)$',
+                                st, re.I | re.S):
+                for name in re.findall(r'eacct\.(\w+)', d):
+                    made.discard(name.lower())
     return made
 
 def sql_problems(name, text, members=frozenset()):
@@ -201,10 +206,12 @@ def self_test():
     p, e = c_problems('sample.c', GOOD_C)
     if p or e != ['sample.c:4']:
         print('lint: self-test: C check wrong on good code: %s %s' % (p, e)); ok = False
-    members = views_before('sql/eacct--1.0--1.1.sql', {
-        'sql/eacct--1.0.sql': 'CREATE VIEW eacct.v AS SELECT 1;',
-        'sql/eacct--1.1--1.2.sql': 'CREATE VIEW eacct.w AS SELECT 1;',
-        'sql/eacct--1.0--1.1.sql': ''})
+    members = views_before('sql/eacct--1.1--1.2.sql', {
+        'sql/eacct--1.0.sql': 'CREATE VIEW eacct.v AS SELECT 1; CREATE VIEW eacct.x AS SELECT 1;'
+                              ' CREATE VIEW eacct.y AS SELECT 1;',
+        'sql/eacct--1.0--1.1.sql': 'DROP VIEW eacct.x; ALTER EXTENSION eacct DROP VIEW eacct.y;',
+        'sql/eacct--1.2--1.3.sql': 'CREATE VIEW eacct.w AS SELECT 1;',
+        'sql/eacct--1.1--1.2.sql': ''})
     if members != {'v'}:
         print('lint: self-test: views before an update wrong: %s' % members); ok = False
     if sql_problems('sample', 'CREATE OR REPLACE VIEW eacct.w AS SELECT 2;', members) == [] or \

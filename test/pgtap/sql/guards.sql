@@ -751,6 +751,19 @@ SELECT is((SELECT count(*) FROM eacct.verify() WHERE problem LIKE 'sequence %'),
 SELECT setval('eacct.entry_id_seq', :entry_seq_was) IS NOT NULL AS set_forth \gset
 SELECT is((SELECT count(*) FROM eacct.verify() WHERE problem LIKE 'sequence %'), 0::bigint,
           'verify() reports no sequence once it is past the ids again');
+-- and an entry_id given twice (once the sequence has passed the ids again,
+-- only the duplicate shows it): the journal's key allows it in two accounts
+SAVEPOINT reused_entry;
+SELECT account_id AS top_owner FROM eacct.journal_entry WHERE entry_id = :top_entry \gset
+SELECT min(account_id) AS other_acct FROM eacct.account WHERE account_id <> :top_owner \gset
+SELECT setval('eacct.entry_id_seq', :top_entry - 1) IS NOT NULL AS set_back \gset
+SELECT eacct.top_up(:other_acct, 1) = :top_entry AS reused \gset
+SELECT setval('eacct.entry_id_seq', :entry_seq_was) IS NOT NULL AS set_forth \gset
+SELECT is((SELECT array_agg(problem) FROM eacct.verify() WHERE problem LIKE 'journal entry % is in %'),
+          ARRAY[format('journal entry %s is in 2 accounts: %s, %s', :top_entry,
+                       least(:top_owner, :other_acct), greatest(:top_owner, :other_acct))],
+          'verify() reports an entry_id two accounts share');
+ROLLBACK TO SAVEPOINT reused_entry;
 
 -- ---------------------------------------------------------------------------
 -- a DBA's trigger that silently skips the balance UPDATE (returns NULL) does
