@@ -125,6 +125,11 @@ DROP INDEX eacct.coupon_unused_idx;
 CREATE INDEX coupon_unused_idx ON eacct.coupon (enterprise_id, account_id, valid_until)
     WHERE used_at IS NULL;
 
+-- an account's notifications by its account_id alone (the view's filters,
+-- a support desk's lookups); enterprise events have none
+CREATE INDEX notification_account_idx ON eacct.notification (account_id, notification_id)
+    WHERE account_id IS NOT NULL;
+
 -- The journal view finds an account's entries from its account_id alone:
 -- through the account's row (account_account_id_idx) to its enterprise,
 -- then the journal's key, instead of every entry of every enterprise.

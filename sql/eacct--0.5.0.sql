@@ -372,6 +372,10 @@ CREATE TABLE eacct.notification (
 );
 CREATE INDEX notification_unsent_idx ON eacct.notification (notification_id)
     WHERE sent_at IS NULL;
+-- an account's notifications by its account_id alone (the view's filters,
+-- a support desk's lookups); enterprise events have none
+CREATE INDEX notification_account_idx ON eacct.notification (account_id, notification_id)
+    WHERE account_id IS NOT NULL;
 
 -- user data survives pg_dump
 SELECT pg_catalog.pg_extension_config_dump('eacct.enterprise', '');

@@ -354,6 +354,20 @@ RESET eacct.notification_lease;
 RESET enable_nestloop;
 RESET enable_mergejoin;
 
+-- an account's notifications by its account_id alone read that account's
+-- rows (notification_account_idx), not the outbox: 1,000 more of a2 are
+-- not read for a1 (all were, before)
+SELECT count(*) AS cycles FROM (SELECT eacct.set_low_balance_alert(:a2, 1000000, true),
+                                       eacct.set_low_balance_alert(:a2, 0, true)
+                                  FROM generate_series(1, 500)) s \gset
+ANALYZE eacct.notification;
+SELECT count(*) AS a1_notes FROM eacct.notification WHERE account_id = :a1 \gset
+SELECT cmp_ok(pg_temp.rows_read('eacct.notification', format('SELECT count(*) FROM eacct.notifications WHERE account_id = %s', :a1)),
+              '<=', 2 * :a1_notes + 10::bigint,
+              format('notifications by account_id read about its %s rows, not the others', :a1_notes));
+SELECT cmp_ok((SELECT count(*) FROM eacct.notification WHERE account_id = :a2), '>=', 1000::bigint,
+              'a2 has 1,000 more notifications');
+
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
 
 SELECT * FROM finish();
