@@ -165,9 +165,9 @@ own_guard(Trigger *tg)
  * PostgreSQL re-checks a row inserted earlier in the transaction on any
  * update, since the update hides it from its insert's pending check;
  * lean_update_triggers() leaves them out row by row, for row versions an
- * earlier transaction created.  Every other trigger, a DBA's included, fires as before.  Firing the
- * ones left out was a fifth of the cost of writing an account's balances
- * (callgrind).
+ * earlier transaction created.  Every other trigger, a DBA's included,
+ * fires as before.  Firing the ones left out was a fifth of the cost of
+ * writing an account's balances (callgrind).
  */
 static void
 trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)

@@ -324,26 +324,35 @@ add_record(RecordBuffer *b, const char *kind, const LedgerAccount *from,
 	b->n++;
 }
 
+/* a movement's record kind and the kinds of its two journal entries */
+typedef struct MovementKind
+{
+	const char *record;
+	const char *out;
+	const char *in;
+} MovementKind;
+
+static const MovementKind TRANSFER_KIND = {"transfer", "transfer_out", "transfer_in"};
+static const MovementKind WITHDRAW_KIND = {"withdraw", "withdraw_out", "withdraw_in"};
+
 /*
- * The record of a movement of `kind' (transfer or withdraw) from -> to and
- * the journal entries of both sides, of kinds out_kind and in_kind
- * (<kind>_out, <kind>_in: constants, not formatted for every transfer).
+ * The record of a movement of `kind' from -> to and the journal entries of
+ * both sides (constants, not formatted for every transfer).
  */
 static void
-record_movement(EacctCall *call, RecordBuffer *rb, const char *kind,
-				const char *out_kind, const char *in_kind,
+record_movement(EacctCall *call, RecordBuffer *rb, const MovementKind *kind,
 				LedgerAccount *from, LedgerAccount *to, int64 amount,
 				int64 record_id, const char *request_id)
 {
 	LedgerRef	ref = {0};
 
-	add_record(rb, kind, from, to, amount, record_id, request_id);
+	add_record(rb, kind->record, from, to, amount, record_id, request_id);
 	ref.ref_id = record_id;
 	ref.request_id = request_id;
 	ref.counterparty = to->account_id;
-	ledger_post(call, from, out_kind, amount, &ref);
+	ledger_post(call, from, kind->out, amount, &ref);
 	ref.counterparty = from->account_id;
-	ledger_post(call, to, in_kind, amount, &ref);
+	ledger_post(call, to, kind->in, amount, &ref);
 }
 
 /* transfer a -> b on locked accounts: rule 3, then the effect */
@@ -365,7 +374,7 @@ apply_transfer(EacctCall *call, RecordBuffer *rb, LedgerAccount *a, LedgerAccoun
 	a->bal[B_OWN_CASH] = eacct_sub(a->bal[B_OWN_CASH], amount);
 	b->bal[B_TRANSFER_BOOK] = eacct_add(b->bal[B_TRANSFER_BOOK], amount);
 
-	record_movement(call, rb, "transfer", "transfer_out", "transfer_in", a, b, amount, record_id, request_id);
+	record_movement(call, rb, &TRANSFER_KIND, a, b, amount, record_id, request_id);
 }
 
 /* withdraw holder b -> source a on locked accounts: rule 5, then the effect */
@@ -396,7 +405,7 @@ apply_withdraw(EacctCall *call, RecordBuffer *rb, LedgerAccount *b, LedgerAccoun
 	b->bal[B_TRANSFER_BOOK] = eacct_sub(b->bal[B_TRANSFER_BOOK], amount);
 	a->bal[B_OWN_CASH] = eacct_add(a->bal[B_OWN_CASH], amount);
 
-	record_movement(call, rb, "withdraw", "withdraw_out", "withdraw_in", b, a, amount, record_id, request_id);
+	record_movement(call, rb, &WITHDRAW_KIND, b, a, amount, record_id, request_id);
 }
 
 static char *

@@ -93,18 +93,21 @@ def views_before(name, scripts):
     """Views created by the scripts on the path to an update script's
     from-version: the oldest install script, then the updates up to it.
     scripts maps file name to text."""
-    m = re.search(r'eacct--([0-9.]+)--([0-9.]+)\.sql$', name)
-    if not m:
+    def versions(f):
+        """(from, to) of an update script, (None, version) of an install
+        script, each a tuple of ints; None for another file"""
+        m = re.search(r'eacct--(?:([0-9.]+)--)?([0-9.]+)\.sql$', f)
+        ver = lambda v: v and tuple(int(x) for x in v.split('.'))
+        return m and (ver(m.group(1)), ver(m.group(2)))
+    own = versions(name)
+    if not own or own[0] is None:
         return set()
-    ver = lambda v: tuple(int(x) for x in v.split('.'))
-    start = ver(m.group(1))
-    installs = sorted((ver(re.search(r'eacct--([0-9.]+)\.sql$', f).group(1)), f)
-                      for f in scripts if re.search(r'eacct--[0-9.]+\.sql$', f))
+    start = own[0]
+    found = [(versions(f), f) for f in scripts if versions(f)]
+    installs = sorted((v[1], f) for v, f in found if v[0] is None)
     chain = [f for v, f in installs[:1] if v <= start]
-    chain += sorted((f for f in scripts
-                     if re.search(r'eacct--[0-9.]+--[0-9.]+\.sql$', f)
-                     and ver(re.search(r'--([0-9.]+)\.sql$', f).group(1)) <= start),
-                    key=lambda f: ver(re.search(r'--([0-9.]+)\.sql$', f).group(1)))
+    chain += [f for v, f in sorted((v[1], f) for v, f in found
+                                   if v[0] is not None and v[1] <= start)]
     made = set()
     for f in chain:
         for st in sql_statements(scripts[f]):
@@ -223,11 +226,11 @@ mode, files = sys.argv[1], sys.argv[2:]
 if not self_test():
     sys.exit(2)
 bad = 0
+texts = dict((f, open(f, encoding='utf-8').read()) for f in files)
 for f in files:
-    text = open(f, encoding='utf-8').read()
+    text = texts[f]
     if mode == 'sql':
-        probs = sql_problems(f, text, views_before(
-            f, dict((g, open(g, encoding='utf-8').read()) for g in files)))
+        probs = sql_problems(f, text, views_before(f, texts))
     else:
         probs, elogs = c_problems(f, text)
         if elogs:

@@ -204,6 +204,16 @@ class Model:
             s.keys[(ent, rid)] = (op, args, got)
             s.rows['requests'] += 1
 
+    def moved(s, ent, rid, op, args, got, frm, to):
+        """a transfer or withdrawal frm -> to answered got: its record, its two
+        journal entries, its key, and both accounts' alerts"""
+        s.new_id('record', got)
+        s.rows['journal'] += 2
+        s.rows['records'] += 1
+        s.remember_key(ent, rid, op, args, got)
+        s.alert(frm)
+        s.alert(to)
+
     def amount(s, target, positive=True, bad=0.06):
         """an amount around target (cents), sometimes a bad one"""
         r = s.rng.random()
@@ -576,15 +586,10 @@ class Model:
         got = rows[0][0]
         if s.repeated(prev, got):
             return
-        s.new_id('record', got)
         A.own -= amt
         B.tb += amt
         s.pairs.setdefault((a, b), [0, 0])[0] += amt
-        s.rows['journal'] += 2
-        s.rows['records'] += 1
-        s.remember_key(A.ent, rid, 'transfer', (a, b, amt), got)
-        s.alert(A)
-        s.alert(B)
+        s.moved(A.ent, rid, 'transfer', (a, b, amt), got, A, B)
 
     def op_withdraw(s):
         rng = s.rng
@@ -626,15 +631,10 @@ class Model:
         got = rows[0][0]
         if s.repeated(prev, got):
             return
-        s.new_id('record', got)
         Hh.tb -= amt
         S.own += amt
         p[1] += amt
-        s.rows['journal'] += 2
-        s.rows['records'] += 1
-        s.remember_key(Hh.ent, rid, 'withdraw', (hold, src, amt), got)
-        s.alert(Hh)
-        s.alert(S)
+        s.moved(Hh.ent, rid, 'withdraw', (hold, src, amt), got, Hh, S)
 
     def op_set_credit_limit(s):
         rng = s.rng
