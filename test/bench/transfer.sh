@@ -4,7 +4,10 @@
 # single transfers, a 10-account hot spot, transfer_batch of 100, and a
 # mixed workload; each at BENCH_CLIENTS (8) clients for BENCH_SECONDS (30),
 # with synchronous_commit on and off; with it on, single transfers and the
-# hot spot once more with eacct.early_lock_release on (rows *-elr).
+# hot spot once more with eacct.early_lock_release on (rows *-elr), and
+# the rows of a single transfer, of a hot-spot transfer and of a batch of
+# 100 written by one plain SQL statement with no rule checked (rows
+# bare-*, bare-setup.sql): what PostgreSQL's row work alone allows.
 # Prints TPS, transfers/s, p50/p99 latency and every figure's ratio to
 # tpcb-like with the same setting, and writes the table to
 # test/bench/results/.  Each run starts right after a CHECKPOINT.
@@ -23,6 +26,7 @@ trap 'rm -rf "$logs"' EXIT
 "$BINDIR/createdb" "$DB"
 "$BINDIR/pgbench" -q -i -s 10 "$DB" >/dev/null 2>&1
 "$BINDIR/psql" -X -q -d "$DB" -f "$here/setup.sql" >/dev/null
+"$BINDIR/psql" -X -q -d "$DB" -f "$here/bare-setup.sql" >/dev/null
 
 # run NAME SYNC TRANSFERS_PER_TX PGBENCH_ARGS...: prints
 # "NAME SYNC tps transfers/s p50_ms p99_ms"
@@ -63,6 +67,13 @@ for sync in on off; do
 		run hotspot-elr on 1 -f "$here/hotspot.pgbench" >>"$results"
 	fi
 	run batch100 "$sync" 100 -f "$here/batch.pgbench" >>"$results"
+	if [ "$sync" = on ]; then
+		run bare-single on 1 -f "$here/bare-transfer.pgbench" \
+			-D enterprises=10 -D accounts=1000 >>"$results"
+		run bare-hotspot on 1 -f "$here/bare-transfer.pgbench" \
+			-D enterprises=1 -D accounts=10 >>"$results"
+		run bare-batch on 100 -f "$here/bare-batch.pgbench" >>"$results"
+	fi
 	run mixed "$sync" 0.5 -f "$here/transfer.pgbench@50" -f "$here/charge.pgbench@20" \
 		-f "$here/topup.pgbench@20" -f "$here/withdraw.pgbench@10" >>"$results"
 	run tpcb-again "$sync" 0 -b tpcb-like >>"$results"
@@ -85,6 +96,16 @@ deadlocks=$("$BINDIR/psql" -X -q -At -d "$DB" -c "SELECT deadlocks FROM pg_stat_
 				printf "%-12s %-5s %10.0f %12.0f %8.2f %8.2f %9.2f %9s\n", f[1], f[2], f[3], f[4], f[5], f[6],
 					f[3] / base[f[2]], (f[1] ~ /^tpcb-/ ? "-" : sprintf("%.2f", f[4] / base[f[2]]))
 			}
+		}' "$results"
+	awk '
+		$2 == "on" { x[$1] = $4 }
+		END {
+			printf "batch multiple (transfers/s of a batch of 100 over single calls, sync on): eacct %.1fx, bare row work %.1fx\n",
+				x["batch100"] / x["transfer"], x["bare-batch"] / x["bare-single"]
+			printf "hot spot over spread-out single transfers (sync on): eacct %.2f, bare row work %.2f\n",
+				x["hotspot"] / x["transfer"], x["bare-hotspot"] / x["bare-single"]
+			printf "eacct over the bare row work (sync on): single transfers %.2f, batch of 100 %.2f\n",
+				x["transfer"] / x["bare-single"], x["batch100"] / x["bare-batch"]
 		}' "$results"
 	echo "deadlocks: $deadlocks; verify(): empty"
 } | tee "$out"
