@@ -107,6 +107,8 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', 
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', '12345')$$, '22023', 'invalid sms address', 'phone of 5 digits');
 SELECT is(pg_temp.error_of('SELECT eacct.add_contact(' || :dev || $$, 'sms', '12345')$$), '22023: "12345" is not a phone number of 6 to 20 digits.', 'the detail names the digits allowed');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'sms', '+123456789012345678901')$$, '22023', 'invalid sms address', 'phone of 21 digits');
+SELECT lives_ok('SELECT eacct.add_contact(' || :dev || $$, 'sms', '123456')$$, 'phone of 6 digits');
+SELECT lives_ok('SELECT eacct.add_contact(' || :dev || $$, 'sms', '+12345678901234567890')$$, 'phone of 20 digits');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', repeat('a', 189) || '@example.com')$$, '22023', 'address is too long', '201-character address');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', E'a\tb@example.com')$$, '22023', 'address contains a control character', 'address with a tab');
 SELECT * FROM pg_temp.rejects('SELECT eacct.add_contact(' || :dev || $$, 'email', '')$$, '22023', 'address must not be empty', 'empty address');
