@@ -397,6 +397,27 @@ SELECT * FROM pg_temp.rejects('SELECT eacct.apply_credit_line(' || :ent || ', 20
                               'permission denied for function apply_credit_line', 'an admin cannot apply for a credit line either');
 RESET ROLE;
 
+-- re-applying the active line unchanged is no change (SPEC section 6: only a
+-- change of the line notifies)
+SELECT count(*) AS notes_before_same FROM eacct.notification WHERE enterprise_id = :ent \gset
+SELECT credit_line AS line_now FROM eacct.enterprise_credit WHERE enterprise_id = :ent \gset
+SELECT is(eacct.apply_credit_line(:ent, :line_now), 'active', 're-applying the active line unchanged');
+SELECT is((SELECT count(*) FROM eacct.notification WHERE enterprise_id = :ent), :notes_before_same::bigint,
+          'an unchanged credit line queues no credit_limit_changed');
+
+-- an unchanged limit is not a decrease (rule 2): it passes at available credit 0
+SELECT eacct.create_enterprise('Credit Zero', 'zero-ma') AS zent \gset
+SELECT eacct.create_account(:zent, 'zero-a') AS za \gset
+SELECT eacct.enable_account_center(:zent);
+SELECT eacct.apply_credit_line(:zent, 100);
+SELECT eacct.confirm_credit_contract(:zent);
+SELECT eacct.set_credit_limit(:za, 100) > 0 AS zero_limit_set;
+SELECT eacct.charge(:za, 100) > 0 AS zero_charged;
+SELECT is((SELECT available_credit FROM eacct.account_assets WHERE account_id = :za), 0.00, 'zero-a: available credit 0');
+SELECT lives_ok('SELECT eacct.set_credit_limit(' || :za || ', 100)', 'an unchanged limit at available credit 0 is not a decrease');
+SELECT * FROM pg_temp.rejects('SELECT eacct.set_credit_limit(' || :za || ', 99.99)', 'UA002',
+                              'credit limit decrease would leave no available credit', 'a cent less is UA002');
+
 -- the ledger still matches the journal and the history
 SELECT is((SELECT count(*) FROM eacct.verify()), 0::bigint, 'verify() finds nothing');
 SELECT is((SELECT count(*) FROM eacct.verify(:ent)), 0::bigint, 'verify(Credit Co) finds nothing');
