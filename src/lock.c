@@ -414,10 +414,15 @@ center_enabled(EnterpriseReader *e, int64 enterprise_id)
 }
 
 /*
- * A call that locks up to this many accounts keeps a copy of each version
- * it locked, for the flush to update from (mark_overdue may lock millions).
+ * A copy of the row version in slot, which the caller locked among n rows,
+ * for the flush to update from; NULL (the flush reads it again) past
+ * 65,536 rows: mark_overdue may lock millions of accounts.
  */
-#define KEEP_LOCKED_MAX 65536
+static HeapTuple
+keep_locked(TupleTableSlot *slot, int n)
+{
+	return n <= 65536 ? ExecCopySlotHeapTuple(slot) : NULL;
+}
 
 /* an account row into *a */
 static void
@@ -540,8 +545,7 @@ ledger_read_accounts(int n, const int64 *ids, LedgerAccount *out, bool lock,
 
 			read_row(slot, att, row);
 			/* what the flush's update starts from, instead of reading it again */
-			if (n <= KEEP_LOCKED_MAX)
-				row->locked = ExecCopySlotHeapTuple(slot);
+			row->locked = keep_locked(slot, n);
 			*t[k].row = row;
 		}
 		ExecClearTuple(slot);
@@ -684,8 +688,7 @@ read_pairs(int n, LedgerPair *p, Snapshot snap, bool lock)
 			{
 				p[i].transferred = int8_att(r.slot, r.transferred);
 				p[i].withdrawn = int8_att(r.slot, r.withdrawn);
-				if (n <= KEEP_LOCKED_MAX)
-					p[i].locked = ExecCopySlotHeapTuple(r.slot);
+				p[i].locked = keep_locked(r.slot, n);
 			}
 			ExecClearTuple(r.slot);
 		}

@@ -93,24 +93,49 @@ key_untouched(Trigger *tg, Bitmapset *cols, bool referencing)
 	return untouched;
 }
 
+/* the update and delete row-level flags the executor reads, from td's triggers */
+static void
+set_row_flags(TriggerDesc *td)
+{
+	td->trig_update_before_row = td->trig_update_after_row = td->trig_update_instead_row = false;
+	td->trig_delete_before_row = td->trig_delete_after_row = td->trig_delete_instead_row = false;
+	for (int i = 0; i < td->numtriggers; i++)
+	{
+		int16		type = td->triggers[i].tgtype;
+
+		if (!TRIGGER_FOR_ROW(type))
+			continue;
+		if (TRIGGER_FOR_UPDATE(type))
+		{
+			td->trig_update_before_row |= TRIGGER_FOR_BEFORE(type);
+			td->trig_update_after_row |= TRIGGER_FOR_AFTER(type);
+			td->trig_update_instead_row |= TRIGGER_FOR_INSTEAD(type);
+		}
+		if (TRIGGER_FOR_DELETE(type))
+		{
+			td->trig_delete_before_row |= TRIGGER_FOR_BEFORE(type);
+			td->trig_delete_after_row |= TRIGGER_FOR_AFTER(type);
+			td->trig_delete_instead_row |= TRIGGER_FOR_INSTEAD(type);
+		}
+	}
+}
+
 /*
  * The update triggers of rri (as trim_update_triggers() left them) for a
  * row version this transaction did not create: the referencing-side
  * foreign-key checks whose key the update does not write no longer fire
  * on UPDATE.  The same triggers in the same places (the executor keeps
  * each one's function by its place), only their UPDATE event cleared.
- * NULL when no trigger is left out, or when another BEFORE UPDATE
- * trigger or a stored generated column could change a key.
+ * NULL when no trigger is left out, or unless keys_fixed (no other BEFORE
+ * UPDATE trigger and no stored generated column could change a key).
  */
 static TriggerDesc *
-lean_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
+lean_update_triggers(ResultRelInfo *rri, Bitmapset *cols, bool keys_fixed)
 {
 	TriggerDesc *td = rri->ri_TrigDesc;
-	TupleConstr *constr = RelationGetDescr(rri->ri_RelationDesc)->constr;
 	TriggerDesc *lean = NULL;
 
-	if (td == NULL || !td->trig_update_after_row || td->trig_update_before_row ||
-		(constr && constr->has_generated_stored))
+	if (td == NULL || !td->trig_update_after_row || !keys_fixed)
 		return NULL;
 	for (int i = 0; i < td->numtriggers; i++)
 	{
@@ -130,16 +155,8 @@ lean_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 		}
 		lean->triggers[i].tgtype &= ~TRIGGER_TYPE_UPDATE;
 	}
-	if (lean == NULL)
-		return NULL;
-	lean->trig_update_after_row = false;
-	for (int i = 0; i < lean->numtriggers; i++)
-	{
-		int16		type = lean->triggers[i].tgtype;
-
-		if (TRIGGER_FOR_ROW(type) && TRIGGER_FOR_AFTER(type) && TRIGGER_FOR_UPDATE(type))
-			lean->trig_update_after_row = true;
-	}
+	if (lean != NULL)
+		set_row_flags(lean);
 	return lean;
 }
 
@@ -167,9 +184,11 @@ own_guard(Trigger *tg)
  * lean_update_triggers() leaves them out row by row, for row versions an
  * earlier transaction created.  Every other trigger, a DBA's included,
  * fires as before.  Firing the ones left out was a fifth of the cost of
- * writing an account's balances (callgrind).
+ * writing an account's balances (callgrind).  Returns whether the keys
+ * are fixed: nothing but eacct's guard fires BEFORE UPDATE and no stored
+ * generated column could change a key.
  */
-static void
+static bool
 trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 {
 	TriggerDesc *td = rri->ri_TrigDesc;
@@ -178,11 +197,11 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 	bool		keys_fixed;
 	int			kept = 0;
 
+	keys_fixed = !(constr && constr->has_generated_stored);
 	if (td == NULL)
-		return;
+		return keys_fixed;
 	/* which triggers are eacct's guard; can anything else change the row? */
 	guard = palloc(sizeof(bool) * td->numtriggers);
-	keys_fixed = !(constr && constr->has_generated_stored);
 	for (int i = 0; i < td->numtriggers; i++)
 	{
 		int16		type = td->triggers[i].tgtype;
@@ -208,28 +227,8 @@ trim_update_triggers(ResultRelInfo *rri, Bitmapset *cols)
 		kept++;
 	}
 	td->numtriggers = kept;
-	/* the row-level flags the executor reads, from the triggers kept */
-	td->trig_update_before_row = td->trig_update_after_row = td->trig_update_instead_row = false;
-	td->trig_delete_before_row = td->trig_delete_after_row = td->trig_delete_instead_row = false;
-	for (int i = 0; i < kept; i++)
-	{
-		int16		type = td->triggers[i].tgtype;
-
-		if (!TRIGGER_FOR_ROW(type))
-			continue;
-		if (TRIGGER_FOR_UPDATE(type))
-		{
-			td->trig_update_before_row |= TRIGGER_FOR_BEFORE(type);
-			td->trig_update_after_row |= TRIGGER_FOR_AFTER(type);
-			td->trig_update_instead_row |= TRIGGER_FOR_INSTEAD(type);
-		}
-		if (TRIGGER_FOR_DELETE(type))
-		{
-			td->trig_delete_before_row |= TRIGGER_FOR_BEFORE(type);
-			td->trig_delete_after_row |= TRIGGER_FOR_AFTER(type);
-			td->trig_delete_instead_row |= TRIGGER_FOR_INSTEAD(type);
-		}
-	}
+	set_row_flags(td);
+	return keys_fixed;
 }
 
 /*
@@ -352,8 +351,9 @@ open_target(RowTarget *t, const char *table, int ncols, const char *const *names
 	t->lean = NULL;
 	if (update)
 	{
-		trim_update_triggers(t->rri, cols);
-		t->lean = lean_update_triggers(t->rri, cols);
+		bool		keys_fixed = trim_update_triggers(t->rri, cols);
+
+		t->lean = lean_update_triggers(t->rri, cols, keys_fixed);
 	}
 	prepare_checks(t->rri, t->estate);
 	/* where ExecGetTriggerResultRel() finds it when AFTER triggers fire */

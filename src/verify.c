@@ -38,6 +38,18 @@ PG_FUNCTION_INFO_V1(eacct_verify);
  * or NULL on a schema before 0.5.0 (access.c), where only dropped roles
  * are reported.
  */
+/*
+ * The sequence check's row for eacct.<col>_seq: its name, col, the largest
+ * id `top' (a scalar query) finds, and the sequence's state; SEQ_TOP_OF
+ * takes the largest col of the enterprise's rows (or all) in a table.
+ */
+#define SEQ_TOP(col, top) \
+	"SELECT 'eacct." col "_seq'::regclass, '" col "', (" top ")," \
+	" q.last_value, q.is_called FROM eacct." col "_seq q"
+#define SEQ_TOP_OF(col, table) \
+	SEQ_TOP(col, "SELECT max(" col ") FROM eacct." table \
+			" WHERE $1 IS NULL OR enterprise_id = $1")
+
 #define VERIFY_QUERY(admin_name) \
 	"WITH acc AS (" \
 	"  SELECT * FROM eacct.account WHERE $1 IS NULL OR enterprise_id = $1)," \
@@ -379,29 +391,15 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	"          s.seq, n.next, s.what, s.top, s.seq::text, s.top)" \
 	/* each sequence's next value (as nextval would give it) and the largest id */ \
 	"   FROM (" \
-	"     SELECT 'eacct.enterprise_id_seq'::regclass, 'enterprise_id', (SELECT max(enterprise_id) FROM acc)," \
-	"       q.last_value, q.is_called FROM eacct.enterprise_id_seq q" \
-	"     UNION ALL SELECT 'eacct.account_id_seq'::regclass, 'account_id', (SELECT max(account_id) FROM acc)," \
-	"       q.last_value, q.is_called FROM eacct.account_id_seq q" \
-	"     UNION ALL SELECT 'eacct.entry_id_seq'::regclass, 'entry_id', (SELECT max(top) FROM j)," \
-	"       q.last_value, q.is_called FROM eacct.entry_id_seq q" \
-	"     UNION ALL SELECT 'eacct.record_id_seq'::regclass, 'record_id', (SELECT max(top) FROM rec)," \
-	"       q.last_value, q.is_called FROM eacct.record_id_seq q" \
-	"     UNION ALL SELECT 'eacct.bill_id_seq'::regclass, 'bill_id', (SELECT max(top) FROM bills)," \
-	"       q.last_value, q.is_called FROM eacct.bill_id_seq q" \
-	"     UNION ALL SELECT 'eacct.change_id_seq'::regclass, 'change_id'," \
-	"       (SELECT max(change_id) FROM eacct.credit_change WHERE $1 IS NULL OR enterprise_id = $1)," \
-	"       q.last_value, q.is_called FROM eacct.change_id_seq q" \
-	"     UNION ALL SELECT 'eacct.coupon_id_seq'::regclass, 'coupon_id'," \
-	"       (SELECT max(coupon_id) FROM eacct.coupon WHERE $1 IS NULL OR enterprise_id = $1)," \
-	"       q.last_value, q.is_called FROM eacct.coupon_id_seq q" \
-	"     UNION ALL SELECT 'eacct.contact_id_seq'::regclass, 'contact_id'," \
-	"       (SELECT max(contact_id) FROM eacct.contact WHERE $1 IS NULL OR enterprise_id = $1)," \
-	"       q.last_value, q.is_called FROM eacct.contact_id_seq q" \
-	"     UNION ALL SELECT 'eacct.notification_id_seq'::regclass, 'notification_id'," \
-	"       (SELECT max(notification_id) FROM eacct.notification" \
-	"        WHERE $1 IS NULL OR enterprise_id = $1)," \
-	"       q.last_value, q.is_called FROM eacct.notification_id_seq q" \
+	"     " SEQ_TOP("enterprise_id", "SELECT max(enterprise_id) FROM acc") \
+	"     UNION ALL " SEQ_TOP("account_id", "SELECT max(account_id) FROM acc") \
+	"     UNION ALL " SEQ_TOP("entry_id", "SELECT max(top) FROM j") \
+	"     UNION ALL " SEQ_TOP("record_id", "SELECT max(top) FROM rec") \
+	"     UNION ALL " SEQ_TOP("bill_id", "SELECT max(top) FROM bills") \
+	"     UNION ALL " SEQ_TOP_OF("change_id", "credit_change") \
+	"     UNION ALL " SEQ_TOP_OF("coupon_id", "coupon") \
+	"     UNION ALL " SEQ_TOP_OF("contact_id", "contact") \
+	"     UNION ALL " SEQ_TOP_OF("notification_id", "notification") \
 	"   ) AS s(seq, what, top, last_value, is_called)" \
 	"   JOIN pg_catalog.pg_sequence q ON q.seqrelid = s.seq" \
 	"   CROSS JOIN LATERAL (SELECT CASE WHEN s.is_called" \
