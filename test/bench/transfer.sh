@@ -27,6 +27,10 @@ trap 'rm -rf "$logs"' EXIT
 "$BINDIR/pgbench" -q -i -s 10 "$DB" >/dev/null 2>&1
 "$BINDIR/psql" -X -q -d "$DB" -f "$here/setup.sql" >/dev/null
 "$BINDIR/psql" -X -q -d "$DB" -f "$here/bare-setup.sql" >/dev/null
+# the bare workloads: each call's transfers, then the rows they write
+for w in bare-transfer bare-batch; do
+	cat "$here/$w.head" "$here/bare-rows.sql" >"$logs/$w.pgbench"
+done
 
 # run NAME SYNC TRANSFERS_PER_TX PGBENCH_ARGS...: prints
 # "NAME SYNC tps transfers/s p50_ms p99_ms"
@@ -68,11 +72,11 @@ for sync in on off; do
 	fi
 	run batch100 "$sync" 100 -f "$here/batch.pgbench" >>"$results"
 	if [ "$sync" = on ]; then
-		run bare-single on 1 -f "$here/bare-transfer.pgbench" \
+		run bare-single on 1 -f "$logs/bare-transfer.pgbench" \
 			-D enterprises=10 -D accounts=1000 >>"$results"
-		run bare-hotspot on 1 -f "$here/bare-transfer.pgbench" \
+		run bare-hotspot on 1 -f "$logs/bare-transfer.pgbench" \
 			-D enterprises=1 -D accounts=10 >>"$results"
-		run bare-batch on 100 -f "$here/bare-batch.pgbench" >>"$results"
+		run bare-batch on 100 -f "$logs/bare-batch.pgbench" >>"$results"
 	fi
 	run mixed "$sync" 0.5 -f "$here/transfer.pgbench@50" -f "$here/charge.pgbench@20" \
 		-f "$here/topup.pgbench@20" -f "$here/withdraw.pgbench@10" >>"$results"
