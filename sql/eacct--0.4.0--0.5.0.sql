@@ -75,6 +75,47 @@ BEGIN
 END
 $eacct_schema_owner$;
 
+-- ---------------------------------------------------------------------------
+-- Every table this update changes, locked before the first change.  The
+-- update below takes its locks table by table, in its own order, while a
+-- call holds locks on several tables, taken in the call's order: under
+-- traffic one of them ended with 40P01.  Here the update takes them all
+-- first, in the order most calls take them (the account first), giving them back whenever one of them is not free within 100 ms
+-- (so a call that holds one table and waits for another one the update
+-- holds waits at most that long, never for a deadlock), and tries again,
+-- for up to about two minutes.  Once they are all held no call is inside
+-- these tables and none can enter until the update commits: the rest of
+-- the update waits for nobody.
+-- ---------------------------------------------------------------------------
+DO $eacct_lock_tables$
+DECLARE
+    old_timeout text := pg_catalog.current_setting('lock_timeout');
+    tries integer := 0;
+BEGIN
+    PERFORM pg_catalog.set_config('lock_timeout', '100ms', true);
+    LOOP
+        BEGIN
+            LOCK TABLE eacct.account, eacct.enterprise, eacct.enterprise_admin,
+                       eacct.request, eacct.credit_change, eacct.notification,
+                       eacct.bill, eacct.coupon, eacct.journal_entry,
+                       eacct.transfer_record, eacct.transfer_pair, eacct.journal
+                IN ACCESS EXCLUSIVE MODE;
+            EXIT;
+        EXCEPTION WHEN lock_not_available THEN
+            tries := tries OPERATOR(pg_catalog.+) 1;
+            IF tries OPERATOR(pg_catalog.>=) 600 THEN
+                RAISE EXCEPTION 'eacct''s tables stayed busy for % tries of 100 ms', tries
+                    USING ERRCODE = '55P03',
+                          DETAIL = 'The update locks all of them at once before it changes any.',
+                          HINT = 'Stop the calls that keep them busy, or retry the update.';
+            END IF;
+            PERFORM pg_catalog.pg_sleep(0.1 OPERATOR(pg_catalog.*) pg_catalog.random());
+        END;
+    END LOOP;
+    PERFORM pg_catalog.set_config('lock_timeout', old_timeout, true);
+END
+$eacct_lock_tables$;
+
 -- An administrator row named its role by OID alone.  The OID of a dropped
 -- role can come back as another role's: after OID wrap-around, or in a
 -- cluster the rows are restored into (pg_dump writes the OID of a role
