@@ -476,6 +476,8 @@ SELECT is(array_agg(eacct.bill_amounts_ok(p[1], p[2]) ORDER BY i), ARRAY[true, t
 SELECT is(ARRAY[eacct.journal_kind_ok(NULL), eacct.transfer_kind_ok(NULL), eacct.transfer_pair_ok(1, NULL),
                 eacct.bill_amounts_ok(NULL, 1)], ARRAY[NULL, NULL, NULL, NULL]::boolean[],
           'the rules are NULL on NULL (their columns are NOT NULL)');
+SELECT is(ARRAY[eacct.account_balances_ok(NULL, 0, 0, 0, 0, 0, 'ok'), eacct.account_balances_ok(0, 0, 0, 0, 0, 0, NULL)],
+          ARRAY[NULL, NULL]::boolean[], 'account_balances_ok is NULL on NULL too');
 SAVEPOINT insert_checks;
 ALTER TABLE eacct.journal_entry DISABLE TRIGGER journal_entry_guard_insert;
 ALTER TABLE eacct.transfer_record DISABLE TRIGGER transfer_record_guard_insert;
@@ -961,6 +963,15 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARR
 INSERT INTO public.tap_cash SELECT own_cash * 39 / 40 FROM eacct.account WHERE account_id = :g1;
 SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'a transfer to a balance the foreign key allows goes through');
 ALTER TABLE eacct.account DROP CONSTRAINT zz_cash_fk;
+CREATE UNIQUE INDEX zz_cash_key ON eacct.account (account_id, own_cash);
+CREATE TABLE public.tap_cash_ref (account_id bigint, own_cash bigint,
+    CONSTRAINT zz_cash_ref FOREIGN KEY (account_id, own_cash) REFERENCES eacct.account (account_id, own_cash));
+INSERT INTO public.tap_cash_ref SELECT account_id, own_cash FROM eacct.account WHERE account_id = :g1;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '23503',
+    'update or delete on table "account" violates foreign key constraint "zz_cash_ref" on table "tap_cash_ref"',
+    'a foreign key that points at own_cash checks the balance a transfer writes');
+DROP TABLE public.tap_cash_ref;
+DROP INDEX eacct.zz_cash_key;
 CREATE TABLE public.tap_names (name text PRIMARY KEY);
 ALTER TABLE eacct.account ADD CONSTRAINT zz_name_fk FOREIGN KEY (name) REFERENCES public.tap_names (name)
     NOT VALID DEFERRABLE INITIALLY DEFERRED;
@@ -1017,6 +1028,11 @@ SELECT eacct.transfer(:g1, :g2, 1) AS vol_rec \gset
 SELECT is((SELECT count(DISTINCT zz_seen) FROM eacct.journal_entry WHERE ref_id = :vol_rec), 2::bigint,
     'a volatile default on the journal sees the entries of its call before it (such rows go in one at a time)');
 ALTER TABLE eacct.journal_entry DROP COLUMN zz_seen;
+ALTER TABLE eacct.journal_entry ADD CONSTRAINT zz_no_credit CHECK (kind <> 'transfer_in') NOT VALID;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '23514',
+    'new row for relation "journal_entry" violates check constraint "zz_no_credit"',
+    'a CHECK constraint on the journal rejects an entry stored together with the others of its call');
+ALTER TABLE eacct.journal_entry DROP CONSTRAINT zz_no_credit;
 SET tap.g3 = :'g3';
 DO $$ BEGIN
     EXECUTE format('CREATE UNIQUE INDEX zz_one_credit ON eacct.journal_entry (account_id) WHERE kind = %L AND account_id = %s',
