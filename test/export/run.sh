@@ -54,6 +54,30 @@ psql -c "\\copy (SELECT $COLUMNS FROM eacct.account_assets WHERE enterprise_id =
 	|| fail "csv failed"
 /usr/bin/python3 "$here/compare.py" "$work/small.xlsx" "$work/small.csv" "$start" "$end" \
 	|| fail "workbook differs from account_assets"
+# a coupon whose validity ends at the export's now() is not valid any more
+# (SPEC: valid_from <= now() < valid_until): the workbook counts an
+# account's valid coupons as account_assets does in the same transaction
+psql -At >/dev/null <<SQL || fail "the coupon at the end of its validity could not be exported"
+BEGIN;
+SELECT account_id AS acc FROM eacct.account_assets
+ WHERE enterprise_id = (SELECT enterprise_id FROM eacct.enterprise WHERE name = 'Export Ltd') AND NOT is_ma
+ ORDER BY account_id LIMIT 1 \gset
+SELECT eacct.grant_coupon(:acc, 1, now(), now() - interval '1 day') IS NOT NULL AS granted \gset
+\o $work/edge.want
+SELECT :acc, valid_coupons FROM eacct.account_assets WHERE account_id = :acc;
+\o $work/edge.b64
+SELECT encode(eacct.export_accounts_xlsx(enterprise_id), 'base64') FROM eacct.enterprise WHERE name = 'Export Ltd';
+\o
+ROLLBACK;
+SQL
+base64 -d <"$work/edge.b64" >"$work/edge.xlsx" || fail "the coupon edge export is not base64"
+IFS='|' read -r edge_acc edge_want <"$work/edge.want" || fail "no account for the coupon edge"
+/usr/bin/python3 -c "
+import openpyxl, sys
+ws = openpyxl.load_workbook(sys.argv[1], read_only=True)['Accounts']
+got = [r[10] for r in ws.iter_rows(values_only=True) if r[1] == int(sys.argv[2])]
+sys.exit(0 if got == [int(sys.argv[3])] else 'valid_coupons of account %s is %s in the workbook, %s in account_assets' % (sys.argv[2], got, sys.argv[3]))
+" "$work/edge.xlsx" "$edge_acc" "$edge_want" || fail "a coupon ending at the export's now() is counted as valid"
 # scripts/export.sh: its CSV shows a name that starts like a formula as
 # text, behind a ' that it also puts before a name that starts with one
 ent=$(psql -At -c "SELECT enterprise_id FROM eacct.enterprise WHERE name = 'Export Ltd'")
