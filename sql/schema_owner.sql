@@ -19,11 +19,15 @@ SELECT count(*) AS objects_in_eacct FROM pg_class
 -- (here a function that could stand in for one of eacct's): refused too
 SET ROLE eacct_schema_squatter;
 CREATE FUNCTION eacct.add_admin(bigint, text) RETURNS void LANGUAGE sql AS '';
+CREATE SEQUENCE eacct.squat_seq;
 RESET ROLE;
 ALTER SCHEMA eacct OWNER TO CURRENT_USER;
 CREATE EXTENSION eacct;
--- emptied, it is fine
+-- without the function, its owner's sequence (which has no row type) is refused as well
 DROP FUNCTION eacct.add_admin(bigint, text);
+CREATE EXTENSION eacct;
+-- emptied, it is fine
+DROP SEQUENCE eacct.squat_seq;
 CREATE EXTENSION eacct;
 SELECT extversion FROM pg_extension WHERE extname = 'eacct';
 -- a schema given away after the install stops every call

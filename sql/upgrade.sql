@@ -103,8 +103,9 @@ SELECT account_name, available_credit, cash_balance, transfer_book_balance, outs
 UPDATE eacct.account SET own_cash = 0;                   -- UA010, guards still in place
 SELECT count(*) AS problems FROM eacct.verify();
 
--- the upgraded schema is a fresh install's: same functions, tables,
--- columns, indexes, constraints, triggers and grants
+-- the upgraded schema is a fresh install's: same functions (and the C
+-- symbols they call), tables, columns and their defaults, indexes,
+-- constraints, triggers and grants
 CREATE FUNCTION pg_temp.schema_objects() RETURNS SETOF text LANGUAGE sql AS $$
 SELECT pg_describe_object(classid, objid, objsubid)
   FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
@@ -113,6 +114,11 @@ UNION ALL
 SELECT format('%s.%s %s %s', c.relname, a.attname, format_type(a.atttypid, a.atttypmod), a.attnotnull)
   FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
  WHERE c.relnamespace = 'eacct'::regnamespace AND a.attnum > 0 AND NOT a.attisdropped
+UNION ALL
+SELECT format('%s.%s default %s', c.relname, a.attname, pg_get_expr(d.adbin, d.adrelid))
+  FROM pg_attrdef d JOIN pg_class c ON c.oid = d.adrelid
+  JOIN pg_attribute a ON a.attrelid = d.adrelid AND a.attnum = d.adnum
+ WHERE c.relnamespace = 'eacct'::regnamespace
 UNION ALL
 SELECT pg_get_indexdef(indexrelid) FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
  WHERE c.relnamespace = 'eacct'::regnamespace
@@ -124,6 +130,9 @@ SELECT tgname || ' ' || tgenabled::text || ' ' || pg_get_triggerdef(oid) FROM pg
  WHERE NOT tgisinternal AND tgrelid IN (SELECT oid FROM pg_class WHERE relnamespace = 'eacct'::regnamespace)
 UNION ALL
 SELECT p.oid::regprocedure::text || ' ' || coalesce(p.proacl::text, 'default') FROM pg_proc p
+ WHERE p.pronamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT format('%s is %s %s', p.oid::regprocedure, p.probin, p.prosrc) FROM pg_proc p
  WHERE p.pronamespace = 'eacct'::regnamespace
 UNION ALL
 SELECT format('%s returns %s (%s) secdef %s config %s volatile %s parallel %s strict %s leakproof %s cost %s rows %s',

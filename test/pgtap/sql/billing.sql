@@ -269,6 +269,17 @@ SELECT results_eq(format('SELECT credit_line, allocated, overdue, allocatable FR
     $$VALUES (1000.00, 150.00, 0.00, 850.00)$$, 'no overdue debt left in the enterprise');
 SELECT is(eacct.mark_overdue(), 0, 'mark_overdue() with nothing due moves nothing');
 SELECT is(eacct.mark_overdue(now() + interval '25 days'), 0, 'paid bills do not become overdue');
+-- mark_overdue()'s as_of is now(): a bill that fell due an hour ago is
+-- moved.  (A bill falls due at least a microsecond after the charge, and a
+-- suite runs in one transaction: its due date is set back past the guard.)
+SAVEPOINT due_before_now;
+SELECT eacct.charge(:t2, 1) \gset
+ALTER TABLE eacct.bill DISABLE TRIGGER bill_guard;
+UPDATE eacct.bill SET due_at = now() - interval '1 hour' WHERE account_id = :t2 AND remaining > 0;
+ALTER TABLE eacct.bill ENABLE ALWAYS TRIGGER bill_guard;
+SELECT is(eacct.mark_overdue(), 1, 'mark_overdue() moves the bill that fell due an hour before now()');
+SELECT is(pg_temp.bal(:t2), 'own 0.00, book 0.00, limit 50.00, debt 1.00, overdue 1.00, available 49.00', 't2: that debt is overdue');
+ROLLBACK TO SAVEPOINT due_before_now;
 SELECT is(pg_temp.conservation(:ent2), 'net 10.00, top-ups 110.00, charges 100.00, coupons 0.00', 'globex figures');
 SELECT ok(pg_temp.conserved(:ent2), 'globex: net cash = top-ups - (charges - coupons)');
 
@@ -395,6 +406,20 @@ SELECT cmp_ok(pg_temp.rows_read('eacct.coupon', format('SELECT valid_coupons FRO
               '<', 10::bigint, 'counting valid coupons reads the valid one, not 2,000 expired ones');
 SELECT is((SELECT valid_coupons FROM eacct.account_assets WHERE account_id = :many), 1::bigint,
           'one valid coupon among 2,000 expired ones');
+-- nor its used ones: coupon_unused_idx holds unused coupons only.  (A
+-- coupon used in this transaction leaves its old index entry until vacuum:
+-- used coupons as a vacuumed table holds them are put in past the guard.)
+SAVEPOINT used_coupons;
+ALTER TABLE eacct.coupon DISABLE TRIGGER coupon_guard_insert;
+INSERT INTO eacct.coupon (enterprise_id, account_id, face_value, valid_from, valid_until, used_at)
+SELECT :me, :many, 1, now() - interval '1 hour', now() + interval '1 day', now() - interval '1 minute'
+  FROM generate_series(1, 500);
+ANALYZE eacct.coupon;
+SELECT cmp_ok(pg_temp.rows_read('eacct.coupon', format('SELECT valid_coupons FROM eacct.account_assets WHERE account_id = %s', :many)),
+              '<', 10::bigint, 'counting valid coupons reads the valid one, not 500 used ones');
+SELECT is((SELECT valid_coupons FROM eacct.account_assets WHERE account_id = :many), 1::bigint,
+          'one valid coupon among 500 used ones');
+ROLLBACK TO SAVEPOINT used_coupons;
 
 -- a bill falls due a payment term after the charge counted in UTC,
 -- whatever the caller's TimeZone: the same charge at the same moment (one

@@ -516,6 +516,37 @@ SELECT * FROM pg_temp.rejects(format('UPDATE eacct.bill SET amount = 0, remainin
 ROLLBACK TO SAVEPOINT history_checks;
 
 -- ---------------------------------------------------------------------------
+-- the plain CHECKs, NOT NULLs and unique indexes of the install script hold
+-- past the guards as well (rows a restore or a DBA writes): no negative
+-- enterprise sum, no coupon or transfer of nothing, no NULL balance (the C
+-- rules are NULL on NULL, so NOT NULL is what refuses it), one management
+-- account per enterprise; nothing changes
+-- ---------------------------------------------------------------------------
+SAVEPOINT table_checks;
+ALTER TABLE eacct.enterprise DISABLE TRIGGER enterprise_guard;
+ALTER TABLE eacct.account DISABLE TRIGGER account_guard;
+ALTER TABLE eacct.coupon DISABLE TRIGGER coupon_guard;
+ALTER TABLE eacct.transfer_record DISABLE TRIGGER transfer_record_guard;
+SELECT pg_temp.rejects(format('UPDATE eacct.enterprise SET %I = -1 WHERE enterprise_id = %s', col, :ent), '23514',
+    'new row for relation "enterprise" violates check constraint "enterprise_amounts_check"',
+    format('past the guard, a negative enterprise %s breaks enterprise_amounts_check', col))
+  FROM unnest(ARRAY['credit_line', 'allocated', 'overdue']) AS col;
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.coupon SET face_value = 0 WHERE coupon_id = %s', :k1), '23514',
+    'new row for relation "coupon" violates check constraint "coupon_face_value_check"',
+    'past the guard, a coupon worth nothing breaks coupon_face_value_check');
+SELECT * FROM pg_temp.rejects($$UPDATE eacct.transfer_record SET amount = 0 WHERE request_id = 'tap-guard-1'$$, '23514',
+    'new row for relation "transfer_record" violates check constraint "transfer_record_amount_check"',
+    'past the guard, a transfer record of nothing breaks transfer_record_amount_check');
+SELECT pg_temp.rejects(format('UPDATE eacct.account SET %I = NULL WHERE account_id = %s', col, :g1), '23502',
+    format('null value in column "%s" of relation "account" violates not-null constraint', col),
+    format('past the guard, a NULL %s breaks its NOT NULL', col))
+  FROM unnest(ARRAY['own_cash', 'transfer_book', 'credit_limit', 'outstanding', 'overdue', 'alert_threshold']) AS col;
+SELECT * FROM pg_temp.rejects(format('UPDATE eacct.account SET is_ma = true WHERE account_id = %s', :g1), '23505',
+    'duplicate key value violates unique constraint "account_one_ma_idx"',
+    'past the guard, a second management account breaks account_one_ma_idx');
+ROLLBACK TO SAVEPOINT table_checks;
+
+-- ---------------------------------------------------------------------------
 -- past the INSERT guard: a request key that answers with nothing, or with a
 -- record of other arguments, is reported by verify()
 -- ---------------------------------------------------------------------------
