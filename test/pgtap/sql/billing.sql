@@ -107,6 +107,14 @@ SELECT is(pg_temp.bal(:m1), 'own 0.00, book 0.00, limit 50.00, debt 2.00, overdu
 SELECT is((SELECT coupon_used FROM eacct.journal WHERE entry_id = :e4), 3.00, 'the coupon paid 3');
 SELECT ok((SELECT used_at IS NOT NULL FROM eacct.coupon WHERE coupon_id = :k2), 'the 100 coupon is used up (97 forfeited)');
 SELECT is((SELECT valid_coupons FROM eacct.account_assets WHERE account_id = :m1), 1::bigint, 'valid_coupons drops to 1');
+-- the smallest credit part: one cent is debt with its bill like any other
+SAVEPOINT one_cent;
+SELECT eacct.charge(:m1, 0.01) AS e_cent \gset
+SELECT is(pg_temp.bal(:m1), 'own 0.00, book 0.00, limit 50.00, debt 2.01, overdue 0.00, available 47.99',
+          'charge 0.01 with no cash: one cent of debt');
+SELECT is(pg_temp.bills(:m1), '2.00/2.00 due +30 days 00:00, 0.01/0.01 due +30 days 00:00', 'and a bill of one cent');
+SELECT ok(pg_temp.conserved(:ent), 'one cent on credit: money conserved');
+ROLLBACK TO SAVEPOINT one_cent;
 -- coupons that cannot be used
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.charge(%s, 1, NULL, %s)', :m1, :k1), '22023',
     format('coupon %s has already been used', :k1), 'used coupon');
@@ -352,6 +360,36 @@ SELECT is(eacct.mark_overdue(now() + interval '31 days'), 0, 'a second run moves
 RESET client_min_messages;
 SELECT is((SELECT count(*) FROM eacct.verify(:se)) + (SELECT count(*) FROM eacct.verify(:he)), 0::bigint, 'verify() finds nothing in either');
 ROLLBACK TO SAVEPOINT overflow;
+-- the check counts the overdue total the enterprise has already: 1.00 is
+-- overdue, the bills due later add up to 92233720368547757.08, which fits
+-- alone but takes the total one cent past the largest amount
+SAVEPOINT overflow_total;
+SELECT eacct.create_enterprise('tap-debt-total', 'total-ma') AS te \gset
+SELECT eacct.create_account(:te, 'ts') AS ts, eacct.create_account(:te, 'tp') AS tp,
+       eacct.create_account(:te, 'tq') AS tq, eacct.create_account(:te, 'tr') AS tr \gset
+SELECT eacct.enable_account_center(:te);
+SELECT eacct.apply_credit_line(:te, 92233720368547758.07) \gset
+SELECT eacct.confirm_credit_contract(:te);
+SELECT eacct.set_payment_term(:te, '1 day');
+SELECT eacct.set_credit_limit(:ts, 1) \gset
+SELECT eacct.charge(:ts, 1) \gset
+SELECT eacct.set_payment_term(:te, '30 days');
+SELECT eacct.set_credit_limit(:tp, 92233720368547757.07) \gset
+SELECT eacct.charge(:tp, 92233720368547757.07) \gset
+SELECT eacct.top_up(:tq, 0.02) \gset
+SELECT eacct.transfer(:tq, :tp, 0.02) \gset
+SELECT eacct.set_credit_limit(:tp, 92233720368547757.06) \gset
+SELECT eacct.set_credit_limit(:tr, 0.01) \gset
+SELECT eacct.charge(:tr, 0.01) \gset
+SET LOCAL client_min_messages = error;
+SELECT ok(eacct.mark_overdue(now() + interval '2 days') >= 1, 'the bill of 1.00 falls due first');
+SELECT is((SELECT overdue FROM eacct.enterprise_credit WHERE enterprise_id = :te), 1.00, 'the enterprise owes 1.00 overdue');
+SELECT is(pg_temp.error_of($$SELECT eacct.mark_overdue(now() + interval '31 days')$$), 'no error',
+          'bills that fit alone but not on top of the overdue total: mark_overdue does not fail');
+RESET client_min_messages;
+SELECT is((SELECT overdue FROM eacct.enterprise_credit WHERE enterprise_id = :te), 1.00, 'the overdue total is as it was');
+SELECT is((SELECT count(*) FROM eacct.bill WHERE enterprise_id = :te AND overdue), 1::bigint, 'no later bill of the enterprise moved');
+ROLLBACK TO SAVEPOINT overflow_total;
 
 -- a top-up reads the open bills it pays, in the order it pays them
 -- (bill_open_idx: overdue first, then by due date), not every open bill:

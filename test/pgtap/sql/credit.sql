@@ -317,6 +317,18 @@ SELECT results_eq('SELECT q.allocation_account, q.max_quota_allocable, q.current
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.credit_quota(-1)', 'P0002', 'account -1 does not exist', 'credit_quota of an unknown account');
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.credit_quota(NULL)', '22023', 'account_id must not be null', 'credit_quota of a NULL account');
 RESET ROLE;
+-- allocatable is max(0, ...): a line cut to the allocated credit while 240 is
+-- overdue leaves line - allocated - overdue = -240, shown and checked as 0
+SAVEPOINT below_zero;
+SELECT is(eacct.apply_credit_line(:ent, 1260), 'active', 'inside a savepoint: the line cut to the allocated 1260');
+SET ROLE eacct_tap_alice;
+SELECT results_eq('SELECT max_quota_allocable FROM eacct.credit_quota(' || :a1 || ')',
+                  $$VALUES (0.00::numeric)$$,
+                  'credit_quota: 1260 - 1260 - 240 is allocatable 0, never negative');
+SELECT is(pg_temp.error_of('SELECT eacct.set_credit_limit(' || :a1 || ', 480.02)'),
+          'UA001: Allocatable credit is 0.00; the increase is 0.01.', 'errdetail: allocatable 0 when overdue exceeds what is left of the line');
+RESET ROLE;
+ROLLBACK TO SAVEPOINT below_zero;
 SET ROLE eacct_tap_mallory;
 SELECT * FROM pg_temp.rejects('SELECT * FROM eacct.credit_quota(' || :a1 || ')', '42501',
                               'permission denied for account ' || :a1, 'a stranger cannot read credit_quota');
