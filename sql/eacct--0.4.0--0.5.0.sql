@@ -80,12 +80,13 @@ $eacct_schema_owner$;
 -- update below takes its locks table by table, in its own order, while a
 -- call holds locks on several tables, taken in the call's order: under
 -- traffic one of them ended with 40P01.  Here the update takes them all
--- first, in the order most calls take them (the account first), giving them back whenever one of them is not free within 100 ms
--- (so a call that holds one table and waits for another one the update
--- holds waits at most that long, never for a deadlock), and tries again,
--- for up to about two minutes.  Once they are all held no call is inside
--- these tables and none can enter until the update commits: the rest of
--- the update waits for nobody.
+-- first, in the order most calls take them (the account first), giving
+-- them back whenever one of them is not free within 100 ms (so a call
+-- that holds one table and waits for another one the update holds waits
+-- at most that long, never for a deadlock), and tries again after up to
+-- 100 ms, 600 times at most (about a minute and a half).  Once they are
+-- all held no call is inside these tables and none can enter until the
+-- update commits: the rest of the update waits for nobody.
 -- ---------------------------------------------------------------------------
 DO $eacct_lock_tables$
 DECLARE

@@ -34,11 +34,6 @@
 PG_FUNCTION_INFO_V1(eacct_verify);
 
 /*
- * admin_name: the column with the name each administrator was added with,
- * or NULL on a schema before 0.5.0 (access.c), where only dropped roles
- * are reported.
- */
-/*
  * The sequence check's row for eacct.<col>_seq: its name, col, the largest
  * id `top' (a scalar query) finds, and the sequence's state; SEQ_TOP_OF
  * takes the largest col of the enterprise's rows (or all) in a table.
@@ -50,6 +45,11 @@ PG_FUNCTION_INFO_V1(eacct_verify);
 	SEQ_TOP(col, "SELECT max(" col ") FROM eacct." table \
 			" WHERE $1 IS NULL OR enterprise_id = $1")
 
+/*
+ * admin_name: the column with the name each administrator was added with,
+ * or NULL on a schema before 0.5.0 (access.c), where only dropped roles
+ * are reported.
+ */
 #define VERIFY_QUERY(admin_name) \
 	"WITH acc AS (" \
 	"  SELECT * FROM eacct.account WHERE $1 IS NULL OR enterprise_id = $1)," \
