@@ -794,6 +794,79 @@ GRANT USAGE ON SCHEMA eacct TO PUBLIC;
 GRANT SELECT ON eacct.account_assets, eacct.enterprise_credit, eacct.transfer_records,
     eacct.credit_limit_history, eacct.notifications, eacct.journal TO PUBLIC;
 
+-- ---------------------------------------------------------------------------
+-- Row-level security under the views.  Each table a view reads shows a
+-- role only the rows eacct.may_view() lets it see, and the columns the
+-- views read, to PUBLIC; the rest of each table (created_at of accounts
+-- and enterprises, a coupon's face value, a journal entry's d_* deltas)
+-- and every other table stay private to the extension owner, and nothing
+-- but SELECT is granted.  On PostgreSQL 15 and later the views then run
+-- with the caller's rights (security_invoker) instead of as security
+-- barriers: the policies keep a caller's own functions from seeing rows
+-- they hide (a table's policy is checked before the caller's conditions
+-- that are not leakproof), and the planner can serve a view's ORDER BY
+-- ... LIMIT from an index (a security_barrier view is planned on its
+-- own, so "the latest 50" sorted every row of the enterprise).  Before
+-- 15 the views stay as they are: they run as the extension owner, whom
+-- no policy filters, and their own WHERE eacct.may_view() filters them.
+-- ---------------------------------------------------------------------------
+ALTER TABLE eacct.enterprise ENABLE ROW LEVEL SECURITY;
+ALTER TABLE eacct.account ENABLE ROW LEVEL SECURITY;
+ALTER TABLE eacct.coupon ENABLE ROW LEVEL SECURITY;
+ALTER TABLE eacct.journal_entry ENABLE ROW LEVEL SECURITY;
+ALTER TABLE eacct.transfer_record ENABLE ROW LEVEL SECURITY;
+ALTER TABLE eacct.credit_change ENABLE ROW LEVEL SECURITY;
+ALTER TABLE eacct.notification ENABLE ROW LEVEL SECURITY;
+CREATE POLICY enterprise_may_view ON eacct.enterprise FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+CREATE POLICY account_may_view ON eacct.account FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+CREATE POLICY coupon_may_view ON eacct.coupon FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+CREATE POLICY journal_entry_may_view ON eacct.journal_entry FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+CREATE POLICY transfer_record_may_view ON eacct.transfer_record FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+CREATE POLICY credit_change_may_view ON eacct.credit_change FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+CREATE POLICY notification_may_view ON eacct.notification FOR SELECT TO PUBLIC
+    USING (eacct.may_view(enterprise_id));
+GRANT SELECT (enterprise_id, name, credit_status, credit_line, allocated, overdue,
+              account_center_enabled, payment_term)
+    ON eacct.enterprise TO PUBLIC;
+GRANT SELECT (enterprise_id, account_id, name, is_ma, own_cash, transfer_book,
+              credit_limit, outstanding, overdue, alert_threshold, alert_enabled,
+              alert_status)
+    ON eacct.account TO PUBLIC;
+GRANT SELECT (enterprise_id, account_id, valid_from, valid_until, used_at)
+    ON eacct.coupon TO PUBLIC;
+GRANT SELECT (enterprise_id, entry_id, account_id, kind, amount, own_cash, transfer_book,
+              credit_limit, outstanding, overdue, coupon_id, coupon_used, counterparty,
+              ref_id, memo, request_id, created_at, created_by)
+    ON eacct.journal_entry TO PUBLIC;
+GRANT SELECT (enterprise_id, record_id, kind, from_account, to_account, amount,
+              request_id, created_at, created_by)
+    ON eacct.transfer_record TO PUBLIC;
+GRANT SELECT (enterprise_id, change_id, account_id, kind, old_limit, new_limit,
+              changed_by, changed_at)
+    ON eacct.credit_change TO PUBLIC;
+GRANT SELECT (enterprise_id, notification_id, account_id, event, channel, address,
+              payload, created_at, claimed_at, sent_at)
+    ON eacct.notification TO PUBLIC;
+DO $eacct_invoker_views$
+BEGIN
+    IF pg_catalog.current_setting('server_version_num')::pg_catalog.int4
+       OPERATOR(pg_catalog.>=) 150000 THEN
+        ALTER VIEW eacct.account_assets SET (security_invoker = true, security_barrier = false);
+        ALTER VIEW eacct.enterprise_credit SET (security_invoker = true, security_barrier = false);
+        ALTER VIEW eacct.transfer_records SET (security_invoker = true, security_barrier = false);
+        ALTER VIEW eacct.credit_limit_history SET (security_invoker = true, security_barrier = false);
+        ALTER VIEW eacct.notifications SET (security_invoker = true, security_barrier = false);
+        ALTER VIEW eacct.journal SET (security_invoker = true, security_barrier = false);
+    END IF;
+END
+$eacct_invoker_views$;
+
 -- an administrator can be removed again (also one whose role was dropped,
 -- given by OID); verify() reports administrator rows of dropped and of
 -- renamed roles
