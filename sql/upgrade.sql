@@ -105,7 +105,7 @@ SELECT count(*) AS problems FROM eacct.verify();
 
 -- the upgraded schema is a fresh install's: same functions (and the C
 -- symbols they call), tables, columns and their defaults, indexes,
--- constraints, triggers and grants
+-- constraints, triggers, grants (of columns too) and row-level security
 CREATE FUNCTION pg_temp.schema_objects() RETURNS SETOF text LANGUAGE sql AS $$
 SELECT pg_describe_object(classid, objid, objsubid)
   FROM pg_depend WHERE refclassid = 'pg_extension'::regclass
@@ -143,6 +143,18 @@ SELECT format('%s returns %s (%s) secdef %s config %s volatile %s parallel %s st
 UNION ALL
 SELECT format('%s kind %s options %s acl %s', c.relname, c.relkind, c.reloptions, coalesce(c.relacl::text, 'default'))
   FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace
+UNION ALL
+SELECT format('%s.%s acl %s', c.relname, a.attname, a.attacl)
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid
+ WHERE c.relnamespace = 'eacct'::regnamespace AND a.attacl IS NOT NULL
+UNION ALL
+SELECT format('%s row security %s forced %s', c.relname, c.relrowsecurity, c.relforcerowsecurity)
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p')
+UNION ALL
+SELECT format('policy %s on %s for %s to %s permissive %s using %s check %s', p.polname, c.relname,
+              p.polcmd, p.polroles::text, p.polpermissive, pg_get_expr(p.polqual, p.polrelid),
+              pg_get_expr(p.polwithcheck, p.polrelid))
+  FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.relnamespace = 'eacct'::regnamespace
 UNION ALL
 SELECT format('sequence %s %s start %s increment %s min %s max %s cache %s cycle %s', c.relname,
               s.seqtypid::regtype, s.seqstart, s.seqincrement, s.seqmin, s.seqmax, s.seqcache, s.seqcycle)

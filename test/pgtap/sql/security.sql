@@ -345,6 +345,9 @@ SELECT is((SELECT count(*) FROM pg_class c, aclexplode(c.relacl) a
 SELECT ok(NOT has_table_privilege('public', c.oid, 'SELECT, INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER'),
           'PUBLIC has no privilege on table ' || c.relname)
   FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname;
+SELECT ok(NOT has_any_column_privilege('public', c.oid, 'SELECT, INSERT, UPDATE, REFERENCES'),
+          'PUBLIC has no privilege on a column of table ' || c.relname)
+  FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind IN ('r', 'p') ORDER BY c.relname;
 SELECT ok(NOT has_sequence_privilege('public', c.oid, 'USAGE, SELECT, UPDATE'),
           'PUBLIC has no privilege on sequence ' || c.relname)
   FROM pg_class c WHERE c.relnamespace = 'eacct'::regnamespace AND c.relkind = 'S' ORDER BY c.relname;
