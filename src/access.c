@@ -10,6 +10,7 @@
 #include "eacct.h"
 
 #include "access/htup_details.h"
+#include "access/xact.h"
 #include "catalog/pg_auth_members.h"
 #include "catalog/pg_authid.h"
 #include "commands/trigger.h"

@@ -519,6 +519,42 @@ SELECT is(eacct.transferable(:a_ma), 370.00, 'the database''s owner acts in A th
 RESET ROLE;
 DO $$ BEGIN EXECUTE format('ALTER DATABASE %I OWNER TO CURRENT_USER', current_database()); END $$;
 
+-- from PostgreSQL 16 a grant has a SET option: a member that may not SET
+-- ROLE to an administrator role is no administrator (member_can_set_role),
+-- INHERIT or not.  Before 16 there is no such grant, and the function
+-- gives the expected answer without trying.
+CREATE FUNCTION pg_temp.set_option_members(ent bigint, ma bigint) RETURNS text LANGUAGE plpgsql AS $$
+DECLARE
+    answer text[] := '{}';
+    m text;
+    code text;
+BEGIN
+    IF current_setting('server_version_num')::int < 160000 THEN
+        RETURN 'set false inherit true: may_view false, transferable 42501; '
+               'set true inherit false: may_view true, transferable ok';
+    END IF;
+    FOREACH m IN ARRAY ARRAY['set false inherit true', 'set true inherit false'] LOOP
+        EXECUTE 'CREATE ROLE eacct_sec_member_option';
+        EXECUTE 'GRANT eacct_sec_b_admins TO eacct_sec_member_option WITH '
+                || replace(replace(m, 'set ', 'SET '), ' inherit ', ', INHERIT ');
+        EXECUTE 'SET ROLE eacct_sec_member_option';
+        BEGIN
+            PERFORM eacct.transferable(ma);
+            code := 'ok';
+        EXCEPTION WHEN OTHERS THEN
+            code := SQLSTATE;
+        END;
+        answer := answer || format('%s: may_view %s, transferable %s', m, eacct.may_view(ent)::text, code);
+        EXECUTE 'RESET ROLE';
+        EXECUTE 'DROP ROLE eacct_sec_member_option';
+    END LOOP;
+    RETURN array_to_string(answer, '; ');
+END $$;
+SELECT is(pg_temp.set_option_members(:b_ent, :b_ma),
+          'set false inherit true: may_view false, transferable 42501; '
+          'set true inherit false: may_view true, transferable ok',
+          'a member that may not SET ROLE to an administrator role is no administrator (16 and later)');
+
 -- the row filter's memo follows the transaction: a PL/pgSQL expression keeps
 -- may_view()'s state across statements, and an add_admin between two of
 -- them is seen by the second
