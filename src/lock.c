@@ -28,6 +28,9 @@
 #include "access/tableam.h"
 #include "access/xact.h"
 #include "catalog/namespace.h"
+#include "catalog/pg_namespace.h"
+#include "catalog/pg_type.h"
+#include "parser/parse_relation.h"
 #include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
@@ -101,6 +104,71 @@ forget_relids(Datum arg, int cacheid, uint32 hashvalue)
 	nrelid_memo = 0;
 }
 
+/*
+ * A relcache invalidation of a remembered relation (or of all) forgets
+ * them too: Citus announces a table it has just distributed with one,
+ * without changing the table's pg_class row (see refuse_distributed).
+ */
+static void
+forget_relids_rel(Datum arg, Oid relid)
+{
+	for (int i = 0; i < nrelid_memo; i++)
+		if (!OidIsValid(relid) || relid_memo[i].relid == relid)
+		{
+			nrelid_memo = 0;
+			return;
+		}
+}
+
+/*
+ * Citus keeps the rows of a distributed table in its shard tables and
+ * plans every SQL statement on the table to them; the table itself stays
+ * as a shell, and the rows it held when create_distributed_table() copied
+ * them out stay on its disk, hidden from queries.  The ledger reads and
+ * writes eacct's tables through the table access method, not through SQL,
+ * so on a distributed table a call would move money in rows no query sees
+ * and answer as if it had succeeded.  A relation that Citus lists in
+ * pg_catalog.pg_dist_partition (distributed, reference or Citus local
+ * tables alike) is refused; docs/scaling.md says what would have to change
+ * first.  Without Citus the check is one negative catalog cache look-up
+ * per name the backend remembers.
+ */
+static void
+refuse_distributed(Oid relid, const char *name)
+{
+	Oid			dist_relid = get_relname_relid("pg_dist_partition", PG_CATALOG_NAMESPACE);
+	Relation	dist;
+	AttrNumber	attnum;
+	ScanKeyData key;
+	SysScanDesc scan;
+	bool		listed;
+
+	if (!OidIsValid(dist_relid))
+		return;
+	dist = table_open(dist_relid, AccessShareLock);
+	attnum = attnameAttNum(dist, "logicalrelid", false);
+	if (attnum <= 0 ||
+		(TupleDescAttr(RelationGetDescr(dist), attnum - 1)->atttypid != REGCLASSOID &&
+		 TupleDescAttr(RelationGetDescr(dist), attnum - 1)->atttypid != OIDOID))
+	{
+		table_close(dist, AccessShareLock);
+		return;
+	}
+	ScanKeyInit(&key, attnum, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
+	scan = systable_beginscan(dist, InvalidOid, false, NULL, 1, &key);
+	listed = HeapTupleIsValid(systable_getnext(scan));
+	systable_endscan(scan);
+	table_close(dist, AccessShareLock);
+	if (listed)
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("eacct.%s is a Citus table", name),
+				 errdetail("pg_catalog.pg_dist_partition lists eacct.%s, so its rows are in Citus shards; "
+						   "eacct reads and writes eacct.%s on this node through the table access method, "
+						   "where a call would change rows that no query sees.", name, name),
+				 errhint("See docs/scaling.md for what eacct needs before its tables can be distributed.")));
+}
+
 /* the OID of relation eacct.<name> */
 Oid
 eacct_relid(const char *name)
@@ -115,11 +183,13 @@ eacct_relid(const char *name)
 	{
 		CacheRegisterSyscacheCallback(RELNAMENSP, forget_relids, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACENAME, forget_relids, (Datum) 0);
+		CacheRegisterRelcacheCallback(forget_relids_rel, (Datum) 0);
 		registered = true;
 	}
 	relid = get_relname_relid(name, get_namespace_oid("eacct", false));
 	if (!OidIsValid(relid))
 		elog(ERROR, "relation eacct.%s does not exist", name);
+	refuse_distributed(relid, name);
 	if (nrelid_memo < RELID_MEMO)
 	{
 		strlcpy(relid_memo[nrelid_memo].name, name, NAMEDATALEN);

@@ -738,6 +738,44 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '42703'
 ROLLBACK TO SAVEPOINT altered_type;
 SELECT is(eacct.transfer(:g1, :g2, 10, 'tap-guard-1'), :transfer::bigint, 'a repeat answers again once the table is as eacct made it');
 
+-- a table Citus has distributed keeps its old rows on its disk, hidden
+-- from queries, while Citus sends every SQL statement to the shards; the
+-- ledger, which reads and writes the table itself, would move money in
+-- those rows (checked on a Citus 13.2 cluster, docs/scaling.md).  A table
+-- listed in pg_catalog.pg_dist_partition is refused: 0A000, nothing
+-- changes.  The catalog table is a stand-in here, Citus's own column
+-- (logicalrelid regclass) and no more
+SAVEPOINT citus;
+SET LOCAL allow_system_table_mods = on;
+CREATE TABLE pg_catalog.pg_dist_partition (logicalrelid regclass NOT NULL, partmethod "char" NOT NULL);
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'an empty pg_dist_partition refuses nothing');
+-- Citus announces a table it distributed with a relcache invalidation and
+-- no change to the table's pg_class row; CREATE and DROP TRIGGER on a table
+-- that has triggers do the same
+INSERT INTO pg_catalog.pg_dist_partition VALUES ('eacct.account', 'h');
+CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.account FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
+DROP TRIGGER tap_citus_inval ON eacct.account;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '0A000',
+    'eacct.account is a Citus table', 'a transfer when eacct.account is distributed');
+SELECT is(pg_temp.error_of(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2)),
+    '0A000: pg_catalog.pg_dist_partition lists eacct.account, so its rows are in Citus shards; '
+    'eacct reads and writes eacct.account on this node through the table access method, '
+    'where a call would change rows that no query sees.', 'errdetail says why');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.charge(%s, 1)', :g1), '0A000',
+    'eacct.account is a Citus table', 'a charge when eacct.account is distributed');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transferable(%s)', :g1), '0A000',
+    'eacct.account is a Citus table', 'a read of the ledger when eacct.account is distributed');
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARRAY[%s], ARRAY[1])', :g1, :g2), '0A000',
+    'eacct.account is a Citus table', 'a batch when eacct.account is distributed');
+DELETE FROM pg_catalog.pg_dist_partition;
+SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'the refusal is not remembered once Citus lists nothing');
+INSERT INTO pg_catalog.pg_dist_partition VALUES ('eacct.journal_entry', 'h');
+CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.journal_entry FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
+DROP TRIGGER tap_citus_inval ON eacct.journal_entry;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '0A000',
+    'eacct.journal_entry is a Citus table', 'a top-up when only the journal is distributed');
+ROLLBACK TO SAVEPOINT citus;
+
 -- the API finds an account by its id alone, and one sequence keeps ids
 -- unique (account_pkey leads with enterprise_id).  A superuser's setval
 -- back cannot give a new account the id of an existing one of another
