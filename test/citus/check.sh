@@ -150,6 +150,16 @@ check "create_enterprise(): its statement cannot be planned by Citus" "could not
 check "claim_notifications(): Citus refuses its multi-shard FOR UPDATE" \
 	"could not run distributed query with FOR UPDATE/SHARE commands" \
 	"$(q "$coord" -c "SELECT eacct.claim_notifications(10)")"
+# item 2's delegation: an extension's function can be distributed by its
+# enterprise_id, and a call of it then runs on the enterprise's worker
+check "create_distributed_function() takes eacct.verify(bigint) by its enterprise_id" "1" \
+	"$(q "$coord" -c "SELECT create_distributed_function('eacct.verify(bigint)', 'enterprise_id',
+	      colocate_with := 'eacct.enterprise')" \
+	   -c "SELECT count(*) FROM pg_dist_object WHERE objid = 'eacct.verify(bigint)'::regprocedure
+	        AND distribution_argument_index = 0" | tail -n 1)"
+delegated=$(q "$coord" -c "SET citus.log_remote_commands = on" -c "SELECT count(*) FROM eacct.verify(1)")
+check "and sends a call to the enterprise's worker" "issuing SELECT" "$delegated"
+check "where eacct refuses the Citus table as well" "is a Citus table" "$delegated"
 check "an administrator's view query reaches the shards with the administrator's rights" \
 	"permission denied for table account_" \
 	"$(q "$coord" -c "SET ROLE acme_admin" -c "SELECT count(*) FROM eacct.account_assets")"
