@@ -86,6 +86,7 @@ static void
 forget_triggers_check(Datum arg, Oid relid)
 {
 	triggers_checked = false;
+	eacct_forget_relids_rel(relid);	/* lock.c's memo of relation OIDs */
 }
 
 /*
@@ -107,8 +108,6 @@ forget_triggers_check_syscache(Datum arg, int cacheid, uint32 hashvalue)
 	eacct_nsp_known = false;
 }
 
-static void register_triggers_callbacks(void);
-
 /*
  * Schema eacct's OID, remembered until a schema changes; InvalidOid when
  * there is none (the ExecutorStart hook stays after DROP EXTENSION).
@@ -126,7 +125,7 @@ eacct_namespace(void)
 		 */
 		Oid			ext = get_extension_oid("eacct", true);
 
-		register_triggers_callbacks();	/* which forget it */
+		eacct_register_cache_callbacks();	/* which forget it */
 		/* not relocatable: its schema is the one named in eacct.control */
 		eacct_nsp = OidIsValid(ext) ? get_namespace_oid("eacct", true) : InvalidOid;
 		eacct_nsp_known = true;
@@ -151,8 +150,12 @@ eacct_require_own_table(Relation rel, const char *fn)
 				 errdetail("It fired on table \"%s\".", RelationGetRelationName(rel))));
 }
 
-static void
-register_triggers_callbacks(void)
+/*
+ * The backend has ten relcache callback slots for every library it loads;
+ * eacct takes one, for the trigger check and lock.c's memo of relation OIDs.
+ */
+void
+eacct_register_cache_callbacks(void)
 {
 	static bool registered = false;
 
@@ -206,7 +209,7 @@ check_schema_owner(void)
 static void
 check_triggers(void)
 {
-	register_triggers_callbacks();
+	eacct_register_cache_callbacks();
 	AcceptInvalidationMessages();
 	if (triggers_checked)
 		return;
@@ -243,7 +246,7 @@ eacct_check_fired_triggers(ResultRelInfo *rri)
 
 	if (td == NULL || !superuser())
 		return;
-	register_triggers_callbacks();
+	eacct_register_cache_callbacks();
 	nsp = RelationGetNamespace(rri->ri_RelationDesc);
 	/*
 	 * Inside an eacct call every table counts: a superuser's trigger on

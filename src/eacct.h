@@ -233,6 +233,8 @@ typedef struct LedgerPair
 extern void ledger_pair_rows(int n, LedgerPair *p);
 extern AttrNumber eacct_column(Relation rel, const char *name);
 extern Oid	eacct_relid(const char *name);
+extern void eacct_forget_relids_rel(Oid relid);
+extern void eacct_register_cache_callbacks(void);
 extern void eacct_require_own_table(Relation rel, const char *fn);
 extern Oid	eacct_locked_relid(const char *name, LOCKMODE mode);
 

@@ -108,9 +108,10 @@ forget_relids(Datum arg, int cacheid, uint32 hashvalue)
  * A relcache invalidation of a remembered relation (or of all) forgets
  * them too: Citus announces a table it has just distributed with one,
  * without changing the table's pg_class row (see refuse_distributed).
+ * Called from call.c's relcache callback.
  */
-static void
-forget_relids_rel(Datum arg, Oid relid)
+void
+eacct_forget_relids_rel(Oid relid)
 {
 	for (int i = 0; i < nrelid_memo; i++)
 		if (!OidIsValid(relid) || relid_memo[i].relid == relid)
@@ -131,7 +132,9 @@ forget_relids_rel(Datum arg, Oid relid)
  * pg_catalog.pg_dist_partition (distributed, reference or Citus local
  * tables alike) is refused; docs/scaling.md says what would have to change
  * first.  Without Citus the check is one negative catalog cache look-up
- * per name the backend remembers.
+ * per name the backend remembers; with it, a scan of Citus's small
+ * catalog per table name (after any change to pg_class the names are
+ * looked up again).
  */
 static void
 refuse_distributed(Oid relid, const char *name)
@@ -142,18 +145,26 @@ refuse_distributed(Oid relid, const char *name)
 	ScanKeyData key;
 	SysScanDesc scan;
 	bool		listed;
+	char		relkind;
 
 	if (!OidIsValid(dist_relid))
 		return;
+	/* Citus lists tables, never their indexes or sequences */
+	relkind = get_rel_relkind(relid);
+	if (relkind == RELKIND_INDEX || relkind == RELKIND_SEQUENCE)
+		return;
 	dist = table_open(dist_relid, AccessShareLock);
 	attnum = attnameAttNum(dist, "logicalrelid", false);
+	/* a catalog of another shape cannot say no: refuse rather than guess */
 	if (attnum <= 0 ||
 		(TupleDescAttr(RelationGetDescr(dist), attnum - 1)->atttypid != REGCLASSOID &&
 		 TupleDescAttr(RelationGetDescr(dist), attnum - 1)->atttypid != OIDOID))
-	{
-		table_close(dist, AccessShareLock);
-		return;
-	}
+		ereport(ERROR,
+				(errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+				 errmsg("cannot tell whether eacct.%s is a Citus table", name),
+				 errdetail("pg_catalog.pg_dist_partition has no column logicalrelid of type regclass, "
+						   "where Citus lists its tables."),
+				 errhint("See docs/scaling.md.")));
 	ScanKeyInit(&key, attnum, BTEqualStrategyNumber, F_OIDEQ, ObjectIdGetDatum(relid));
 	scan = systable_beginscan(dist, InvalidOid, false, NULL, 1, &key);
 	listed = HeapTupleIsValid(systable_getnext(scan));
@@ -183,7 +194,7 @@ eacct_relid(const char *name)
 	{
 		CacheRegisterSyscacheCallback(RELNAMENSP, forget_relids, (Datum) 0);
 		CacheRegisterSyscacheCallback(NAMESPACENAME, forget_relids, (Datum) 0);
-		CacheRegisterRelcacheCallback(forget_relids_rel, (Datum) 0);
+		eacct_register_cache_callbacks();	/* the relcache's, with call.c's */
 		registered = true;
 	}
 	relid = get_relname_relid(name, get_namespace_oid("eacct", false));

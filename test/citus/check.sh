@@ -23,9 +23,9 @@ if [ ! -f "$("$PG_CONFIG" --pkglibdir)/citus.so" ]; then
 fi
 if [ -z "${EACCT_NO_INSTALL:-}" ]; then install_packages; build_install; fi
 
-dir=$(mktemp -d /tmp/eacct-citus.XXXXXX) || exit 1
+dir=$(mktemp -d ${TMPDIR:-/tmp}/eacct-citus.XXXXXX) || exit 1
 if [ "$(id -u)" -eq 0 ]; then chown postgres: "$dir"; chmod 755 "$dir"; fi
-base=$((42000 + RANDOM % 9000))
+base=${CITUS_BASE_PORT:-$((42000 + RANDOM % 9000))}
 ports="$base $((base + 1)) $((base + 2))"
 coord=$base
 cleanup() {
@@ -63,6 +63,11 @@ check() {
 		*) failed=$((failed + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got: $3" ;;
 	esac
 }
+# check_eq DESCRIPTION EXPECTED ACTUAL: ACTUAL must be EXPECTED exactly
+check_eq() {
+	if [ "$3" = "$2" ]; then passed=$((passed + 1)); echo "ok - $1"
+	else failed=$((failed + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got: $3"; fi
+}
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
@@ -75,7 +80,34 @@ q "$coord" -c "SELECT citus_set_coordinator_host('$dir/n$coord', $coord)" >/dev/
 for p in $ports; do
 	[ "$p" = "$coord" ] || q "$coord" -c "SELECT citus_add_node('$dir/n$p', $p)" >/dev/null
 done
-check "two workers joined" 2 "$(q "$coord" -c "SELECT count(*) FROM citus_get_active_worker_nodes()")"
+check_eq "two workers joined" 2 "$(q "$coord" -c "SELECT count(*) FROM citus_get_active_worker_nodes()")"
+
+# a second database where only eacct.journal_entry is distributed, while a
+# session that has used eacct waits: distributing one table changes no
+# pg_class row on the coordinator, so only the relcache invalidation that
+# Citus sends tells that session (the layout below also drops an index,
+# which would tell it anyway)
+for p in $ports; do q "$p" -c "CREATE DATABASE warm" >/dev/null 2>&1
+	"$PG_BINDIR/psql" -X -q -h "$dir/n$p" -p "$p" -U postgres -d warm -c "CREATE EXTENSION citus" >/dev/null; done
+qw() { "$PG_BINDIR/psql" -X -q -At -h "$dir/n$coord" -p "$coord" -U postgres -d warm -v VERBOSITY=terse "$@" 2>&1; }
+qw -c "SELECT citus_set_coordinator_host('$dir/n$coord', $coord)" >/dev/null
+for p in $ports; do [ "$p" = "$coord" ] || qw -c "SELECT citus_add_node('$dir/n$p', $p)" >/dev/null; done
+qw -c "CREATE EXTENSION eacct" -c "SELECT eacct.create_enterprise('W', 'w-ma')" -c "SELECT eacct.top_up(1, 10)" >/dev/null
+qw -c "SELECT eacct.top_up(1, 1)" \
+	-c "DO \$\$BEGIN FOR i IN 1..1200 LOOP
+	      EXIT WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = 'eacct.journal_entry'::regclass);
+	      PERFORM pg_sleep(0.1);
+	    END LOOP; END\$\$" \
+	-c "SELECT eacct.top_up(1, 1)" >"$dir/warm.out" &
+warm=$!
+sleep 1
+qw -c "SET citus.enable_unsafe_triggers = on" -c "SELECT create_distributed_table('eacct.journal_entry', 'enterprise_id')" >/dev/null
+wait "$warm"
+check "a session that used eacct before only eacct.journal_entry was distributed is refused after" \
+	"eacct.journal_entry is a Citus table" "$(cat "$dir/warm.out")"
+check_eq "and the refused top-up changed nothing: the balance is what the journal shows" "1100|2|1100" \
+	"$(qw -c "SELECT own_cash FROM eacct.account WHERE account_id = 1" \
+		-c "SELECT count(*) || '|' || sum(d_own_cash) FROM eacct.journal_entry WHERE kind = 'top_up'" | paste -sd'|')"
 
 # CREATE EXTENSION and ALTER EXTENSION ... UPDATE reach the workers
 q "$coord" -c "CREATE EXTENSION eacct VERSION '0.4.0'" >/dev/null
@@ -114,7 +146,7 @@ check "and refuses enterprise_name_key, which lacks enterprise_id" \
 sed -n '/^## The layout/,/^## /p' "$EACCT_ROOT/docs/scaling.md" | sed -n '/^```sql$/,/^```$/p' | sed '/^```/d' >"$dir/layout.sql"
 check "docs/scaling.md has a layout block" "create_distributed_table" "$(cat "$dir/layout.sql")"
 q "$coord" -v ON_ERROR_STOP=1 -c "SET client_min_messages = warning" -f "$dir/layout.sql" >"$dir/layout.out" 2>&1
-check "the layout block distributes all twelve tables in one colocation group" "12|1" \
+check_eq "the layout block distributes all twelve tables in one colocation group" "12|1" \
 	"$(q "$coord" -c "SELECT count(*), count(DISTINCT colocationid) FROM pg_dist_partition WHERE logicalrelid::text LIKE 'eacct.%'" | tr -d ' ')"
 check "the distributed tables hold the demo's rows" "$before" "$(q "$coord" -c "$assets")"
 check "the coordinator's eacct.account keeps its rows on disk, hidden" "1" \
@@ -123,15 +155,15 @@ check "the coordinator's eacct.account keeps its rows on disk, hidden" "1" \
 # what the shards carry (on the first worker)
 w=$((base + 1))
 shards="SET citus.show_shards_for_app_name_prefixes = '*';"
-check "account shards carry the CHECK constraint and the foreign key" "1|1" \
+check_eq "account shards carry the CHECK constraint and the foreign key" "1|1" \
 	"$(q "$w" -c "$shards" -c "SELECT min(n_check) || '|' || min(n_fk) FROM (SELECT c.oid,
 	     count(*) FILTER (WHERE k.contype = 'c') AS n_check, count(*) FILTER (WHERE k.contype = 'f') AS n_fk
 	     FROM pg_class c JOIN pg_constraint k ON k.conrelid = c.oid
 	    WHERE c.relnamespace = 'eacct'::regnamespace AND c.relname ~ '^account_[0-9]+$' GROUP BY c.oid) s" | tail -n 1)"
-check "shard triggers are ENABLE ALWAYS, as eacct's are" "A" \
+check_eq "shard triggers are ENABLE ALWAYS, as eacct's are" "A" \
 	"$(q "$w" -c "$shards" -c "SELECT string_agg(DISTINCT tgenabled::text, ',') FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid
 	    WHERE NOT t.tgisinternal AND c.relnamespace = 'eacct'::regnamespace AND c.relname ~ '_[0-9]+$'" | tail -n 1)"
-check "eacct's sequences get no per-node range: a worker's account_id_seq starts at 1 too" "1" \
+check_eq "eacct's sequences get no per-node range: a worker's account_id_seq starts at 1 too" "1" \
 	"$(q "$w" -c "SELECT seqstart FROM pg_sequence WHERE seqrelid = 'eacct.account_id_seq'::regclass")"
 
 # the ledger refuses distributed tables; nothing moves
@@ -163,4 +195,8 @@ check "where eacct refuses the Citus table as well" "is a Citus table" "$delegat
 check "an administrator's view query reaches the shards with the administrator's rights" \
 	"permission denied for table account_" \
 	"$(q "$coord" -c "SET ROLE acme_admin" -c "SELECT count(*) FROM eacct.account_assets")"
+# and there is no way back
+check "undistribute_table() refuses eacct's tables: the layout cannot be undone" \
+	"because an extension depends on it" \
+	"$(q "$coord" -c "SELECT undistribute_table('eacct.notification', cascade_via_foreign_keys => true)")"
 finish

@@ -774,6 +774,14 @@ CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.journal_entry FOR EACH STAT
 DROP TRIGGER tap_citus_inval ON eacct.journal_entry;
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '0A000',
     'eacct.journal_entry is a Citus table', 'a top-up when only the journal is distributed');
+-- a pg_dist_partition without Citus's column cannot say that a table is
+-- not listed: refused, not guessed
+DELETE FROM pg_catalog.pg_dist_partition;
+ALTER TABLE pg_catalog.pg_dist_partition RENAME COLUMN logicalrelid TO relation;
+CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.account FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
+DROP TRIGGER tap_citus_inval ON eacct.account;
+SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '0A000',
+    'cannot tell whether eacct.account is a Citus table', 'a pg_dist_partition of another shape');
 ROLLBACK TO SAVEPOINT citus;
 
 -- the API finds an account by its id alone, and one sequence keeps ids
