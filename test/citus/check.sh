@@ -68,6 +68,14 @@ check_eq() {
 	if [ "$3" = "$2" ]; then passed=$((passed + 1)); echo "ok - $1"
 	else failed=$((failed + 1)); echo "not ok - $1"; echo "#   expected: $2"; echo "#   got: $3"; fi
 }
+# until_distributed TABLE: a statement that waits (up to 2 minutes) until
+# Citus lists TABLE, for a session that must call eacct again only then
+until_distributed() {
+	printf '%s' "DO \$\$BEGIN FOR i IN 1..1200 LOOP
+	  EXIT WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = '$1'::regclass);
+	  PERFORM pg_sleep(0.1);
+	END LOOP; END\$\$"
+}
 finish() {
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
@@ -93,11 +101,7 @@ qw() { "$PG_BINDIR/psql" -X -q -At -h "$dir/n$coord" -p "$coord" -U postgres -d 
 qw -c "SELECT citus_set_coordinator_host('$dir/n$coord', $coord)" >/dev/null
 for p in $ports; do [ "$p" = "$coord" ] || qw -c "SELECT citus_add_node('$dir/n$p', $p)" >/dev/null; done
 qw -c "CREATE EXTENSION eacct" -c "SELECT eacct.create_enterprise('W', 'w-ma')" -c "SELECT eacct.top_up(1, 10)" >/dev/null
-qw -c "SELECT eacct.top_up(1, 1)" \
-	-c "DO \$\$BEGIN FOR i IN 1..1200 LOOP
-	      EXIT WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = 'eacct.journal_entry'::regclass);
-	      PERFORM pg_sleep(0.1);
-	    END LOOP; END\$\$" \
+qw -c "SELECT eacct.top_up(1, 1)" -c "$(until_distributed eacct.journal_entry)" \
 	-c "SELECT eacct.top_up(1, 1)" >"$dir/warm.out" &
 warm=$!
 sleep 1
@@ -126,11 +130,7 @@ before=$(q "$coord" -c "$assets")
 check "the demo enterprise is loaded" "1:2300.00:0.00:0.00" "$before"
 
 # a session that calls eacct before the tables are distributed, and again after
-q "$coord" -c "SELECT eacct.transferable(1)" \
-	-c "DO \$\$BEGIN FOR i IN 1..1200 LOOP
-	      EXIT WHEN EXISTS (SELECT FROM pg_dist_partition WHERE logicalrelid = 'eacct.account'::regclass);
-	      PERFORM pg_sleep(0.1);
-	    END LOOP; END\$\$" \
+q "$coord" -c "SELECT eacct.transferable(1)" -c "$(until_distributed eacct.account)" \
 	-c "SELECT eacct.transfer(1, 2, 1)" >"$dir/early.out" &
 early=$!
 
