@@ -273,3 +273,38 @@ CREATE TRIGGER coupon_guard BEFORE UPDATE OR DELETE ON eacct.coupon
     FOR EACH ROW EXECUTE FUNCTION eacct.guard_balances(
         'enterprise_id', 'account_id', 'face_value', 'used_at', 'valid_from', 'valid_until');
 ALTER TABLE eacct.coupon ENABLE ALWAYS TRIGGER coupon_guard;
+
+-- ---------------------------------------------------------------------------
+-- No statistics for the text the views show as stored.  A view query's
+-- estimates come from its table's column statistics, which cover every
+-- enterprise's rows, and plain EXPLAIN shows them to any role: a role that
+-- sees no row could read other enterprises' names, memos, request ids,
+-- role names and contact addresses off the row estimates of range
+-- conditions (and their notification payloads, were jsonb's comparisons
+-- leakproof).  Conditions on these columns are estimated with
+-- PostgreSQL's defaults instead.
+-- ---------------------------------------------------------------------------
+ALTER TABLE eacct.enterprise ALTER COLUMN name SET STATISTICS 0;
+ALTER TABLE eacct.account ALTER COLUMN name SET STATISTICS 0;
+ALTER TABLE eacct.journal_entry ALTER COLUMN memo SET STATISTICS 0;
+ALTER TABLE eacct.journal_entry ALTER COLUMN request_id SET STATISTICS 0;
+ALTER TABLE eacct.journal_entry ALTER COLUMN created_by SET STATISTICS 0;
+ALTER TABLE eacct.transfer_record ALTER COLUMN request_id SET STATISTICS 0;
+ALTER TABLE eacct.transfer_record ALTER COLUMN created_by SET STATISTICS 0;
+ALTER TABLE eacct.credit_change ALTER COLUMN changed_by SET STATISTICS 0;
+ALTER TABLE eacct.notification ALTER COLUMN address SET STATISTICS 0;
+ALTER TABLE eacct.notification ALTER COLUMN payload SET STATISTICS 0;
+-- statistics ANALYZE gathered before stay until deleted
+DELETE FROM pg_catalog.pg_statistic s
+ USING pg_catalog.pg_attribute a
+ WHERE s.starelid OPERATOR(pg_catalog.=) a.attrelid AND s.staattnum OPERATOR(pg_catalog.=) a.attnum
+   AND (a.attrelid, a.attname) IN (('eacct.enterprise'::pg_catalog.regclass, 'name'),
+       ('eacct.account'::pg_catalog.regclass, 'name'),
+       ('eacct.journal_entry'::pg_catalog.regclass, 'memo'),
+       ('eacct.journal_entry'::pg_catalog.regclass, 'request_id'),
+       ('eacct.journal_entry'::pg_catalog.regclass, 'created_by'),
+       ('eacct.transfer_record'::pg_catalog.regclass, 'request_id'),
+       ('eacct.transfer_record'::pg_catalog.regclass, 'created_by'),
+       ('eacct.credit_change'::pg_catalog.regclass, 'changed_by'),
+       ('eacct.notification'::pg_catalog.regclass, 'address'),
+       ('eacct.notification'::pg_catalog.regclass, 'payload'));

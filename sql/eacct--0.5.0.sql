@@ -699,6 +699,27 @@ CREATE TRIGGER enterprise_admin_name BEFORE INSERT ON eacct.enterprise_admin
 ALTER TABLE eacct.enterprise_admin ENABLE ALWAYS TRIGGER enterprise_admin_name;
 
 -- ---------------------------------------------------------------------------
+-- No statistics for the text the views show as stored.  A view query's
+-- estimates come from its table's column statistics, which cover every
+-- enterprise's rows, and plain EXPLAIN shows them to any role: a role that
+-- sees no row could read other enterprises' names, memos, request ids,
+-- role names and contact addresses off the row estimates of range
+-- conditions (and their notification payloads, were jsonb's comparisons
+-- leakproof).  Conditions on these columns are estimated with
+-- PostgreSQL's defaults instead.
+-- ---------------------------------------------------------------------------
+ALTER TABLE eacct.enterprise ALTER COLUMN name SET STATISTICS 0;
+ALTER TABLE eacct.account ALTER COLUMN name SET STATISTICS 0;
+ALTER TABLE eacct.journal_entry ALTER COLUMN memo SET STATISTICS 0;
+ALTER TABLE eacct.journal_entry ALTER COLUMN request_id SET STATISTICS 0;
+ALTER TABLE eacct.journal_entry ALTER COLUMN created_by SET STATISTICS 0;
+ALTER TABLE eacct.transfer_record ALTER COLUMN request_id SET STATISTICS 0;
+ALTER TABLE eacct.transfer_record ALTER COLUMN created_by SET STATISTICS 0;
+ALTER TABLE eacct.credit_change ALTER COLUMN changed_by SET STATISTICS 0;
+ALTER TABLE eacct.notification ALTER COLUMN address SET STATISTICS 0;
+ALTER TABLE eacct.notification ALTER COLUMN payload SET STATISTICS 0;
+
+-- ---------------------------------------------------------------------------
 -- Views: numeric amounts, rows filtered by eacct.may_view().
 -- ---------------------------------------------------------------------------
 
