@@ -603,7 +603,7 @@ SELECT eacct.add_contact(:st_ma, 'email', 'stat@ma.example');
 SELECT eacct.enable_account_center(:st_ent);
 SELECT eacct.apply_credit_line(:st_ent, 100000);
 SELECT eacct.confirm_credit_contract(:st_ent);
-SELECT eacct.top_up(:st_ma, 10000, 'stat-top-up');
+SELECT eacct.top_up(:st_ma, 10000, 'stat-top-up') > 0 AS topped_up;
 SELECT count(*) AS made FROM (
     SELECT eacct.set_credit_limit(a, 1), eacct.transfer(:st_ma, a, 1, 'stat-t-' || a),
            eacct.charge(a, 0.5, 'stat memo ' || a)
