@@ -4,7 +4,8 @@
 --   one order), read as superuser and again as the two administrator roles
 --   (the views filter rows by enterprise_admin, a regrole column);
 --   every sequence: last_value and is_called;
---   the extension's version and config tables, triggers (with their
+--   the extension's version and config tables, the columns without
+--   statistics (a statistics target of 0), triggers (with their
 --   enabled state), and the ACLs of its functions, tables and views.
 -- The tables of schema public (an application's) are compared too.
 -- Run with psql -X -q -At -v ON_ERROR_STOP=1.
@@ -54,6 +55,9 @@ SELECT 'relation acl|' || oid::regclass::text || '|' || relkind::text || '|' || 
 SELECT 'constraint|' || conrelid::regclass::text || '|' || conname || '|' || pg_get_constraintdef(oid)
   FROM pg_catalog.pg_constraint WHERE connamespace = 'eacct'::regnamespace
  ORDER BY 1;
+SELECT 'no statistics|' || string_agg(a.attrelid::regclass::text || '.' || a.attname, ',' ORDER BY a.attrelid::regclass::text, a.attname)
+  FROM pg_catalog.pg_attribute a JOIN pg_catalog.pg_class c ON c.oid = a.attrelid
+ WHERE c.relnamespace = 'eacct'::regnamespace AND a.attnum > 0 AND a.attstattarget = 0;
 SELECT 'index|' || pg_get_indexdef(indexrelid)
   FROM pg_catalog.pg_index WHERE indrelid IN (SELECT oid FROM pg_catalog.pg_class WHERE relnamespace = 'eacct'::regnamespace)
  ORDER BY 1;
