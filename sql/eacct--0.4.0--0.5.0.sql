@@ -294,20 +294,14 @@ ALTER TABLE eacct.transfer_record ALTER COLUMN created_by SET STATISTICS 0;
 ALTER TABLE eacct.credit_change ALTER COLUMN changed_by SET STATISTICS 0;
 ALTER TABLE eacct.notification ALTER COLUMN address SET STATISTICS 0;
 ALTER TABLE eacct.notification ALTER COLUMN payload SET STATISTICS 0;
--- statistics ANALYZE gathered before stay until deleted
+-- statistics ANALYZE gathered before stay until deleted: those of every
+-- column of eacct's tables whose statistics target is now 0
 DELETE FROM pg_catalog.pg_statistic s
- USING pg_catalog.pg_attribute a
+ USING pg_catalog.pg_attribute a, pg_catalog.pg_class c
  WHERE s.starelid OPERATOR(pg_catalog.=) a.attrelid AND s.staattnum OPERATOR(pg_catalog.=) a.attnum
-   AND (a.attrelid, a.attname) IN (('eacct.enterprise'::pg_catalog.regclass, 'name'),
-       ('eacct.account'::pg_catalog.regclass, 'name'),
-       ('eacct.journal_entry'::pg_catalog.regclass, 'memo'),
-       ('eacct.journal_entry'::pg_catalog.regclass, 'request_id'),
-       ('eacct.journal_entry'::pg_catalog.regclass, 'created_by'),
-       ('eacct.transfer_record'::pg_catalog.regclass, 'request_id'),
-       ('eacct.transfer_record'::pg_catalog.regclass, 'created_by'),
-       ('eacct.credit_change'::pg_catalog.regclass, 'changed_by'),
-       ('eacct.notification'::pg_catalog.regclass, 'address'),
-       ('eacct.notification'::pg_catalog.regclass, 'payload'));
+   AND c.oid OPERATOR(pg_catalog.=) a.attrelid
+   AND c.relnamespace OPERATOR(pg_catalog.=) 'eacct'::pg_catalog.regnamespace
+   AND a.attnum OPERATOR(pg_catalog.>) 0 AND a.attstattarget OPERATOR(pg_catalog.=) 0;
 
 -- The names are shown through || '', which is not leakproof: a caller's
 -- condition on them then runs after the row filter and is never an index

@@ -31,7 +31,6 @@
 #include "catalog/pg_namespace.h"
 #include "catalog/pg_type.h"
 #include "parser/parse_relation.h"
-#include "common/hashfn.h"
 #include "executor/tuptable.h"
 #include "utils/builtins.h"
 #include "utils/fmgroids.h"

@@ -48,11 +48,12 @@ for p in $ports; do
 		start >/dev/null || { cat "$dir/n$p/server.log"; exit 1; }
 done
 
-# q PORT SQL...: run as the superuser in database postgres, terse errors
+# q PORT SQL...: run as the superuser in database $QDB (postgres unless
+# set), terse errors
 q() {
 	local port=$1
 	shift
-	"$PG_BINDIR/psql" -X -q -At -h "$dir/n$port" -p "$port" -U postgres -d postgres \
+	"$PG_BINDIR/psql" -X -q -At -h "$dir/n$port" -p "$port" -U postgres -d "${QDB:-postgres}" \
 		-v VERBOSITY=terse "$@" 2>&1
 }
 passed=0 failed=0
@@ -95,9 +96,9 @@ check_eq "two workers joined" 2 "$(q "$coord" -c "SELECT count(*) FROM citus_get
 # pg_class row on the coordinator, so only the relcache invalidation that
 # Citus sends tells that session (the layout below also drops an index,
 # which would tell it anyway)
-for p in $ports; do q "$p" -c "CREATE DATABASE warm" >/dev/null 2>&1
-	"$PG_BINDIR/psql" -X -q -h "$dir/n$p" -p "$p" -U postgres -d warm -c "CREATE EXTENSION citus" >/dev/null; done
-qw() { "$PG_BINDIR/psql" -X -q -At -h "$dir/n$coord" -p "$coord" -U postgres -d warm -v VERBOSITY=terse "$@" 2>&1; }
+for p in $ports; do q "$p" -c "CREATE DATABASE warm" >/dev/null
+	QDB=warm q "$p" -c "CREATE EXTENSION citus" >/dev/null; done
+qw() { QDB=warm q "$coord" "$@"; }
 qw -c "SELECT citus_set_coordinator_host('$dir/n$coord', $coord)" >/dev/null
 for p in $ports; do [ "$p" = "$coord" ] || qw -c "SELECT citus_add_node('$dir/n$p', $p)" >/dev/null; done
 qw -c "CREATE EXTENSION eacct" -c "SELECT eacct.create_enterprise('W', 'w-ma')" -c "SELECT eacct.top_up(1, 10)" >/dev/null

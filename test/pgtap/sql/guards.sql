@@ -752,9 +752,14 @@ SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'an empty 
 -- Citus announces a table it distributed with a relcache invalidation and
 -- no change to the table's pg_class row; CREATE and DROP TRIGGER on a table
 -- that has triggers do the same
+CREATE FUNCTION pg_temp.announce(tbl regclass) RETURNS void LANGUAGE plpgsql AS $$
+BEGIN
+    EXECUTE format('CREATE TRIGGER tap_citus_inval AFTER UPDATE ON %s FOR EACH STATEMENT '
+                   'EXECUTE FUNCTION suppress_redundant_updates_trigger()', tbl);
+    EXECUTE format('DROP TRIGGER tap_citus_inval ON %s', tbl);
+END $$;
 INSERT INTO pg_catalog.pg_dist_partition VALUES ('eacct.account', 'h');
-CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.account FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
-DROP TRIGGER tap_citus_inval ON eacct.account;
+SELECT pg_temp.announce('eacct.account');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '0A000',
     'eacct.account is a Citus table', 'a transfer when eacct.account is distributed');
 SELECT is(pg_temp.error_of(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2)),
@@ -770,16 +775,14 @@ SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer_batch(ARRAY[%s], ARR
 DELETE FROM pg_catalog.pg_dist_partition;
 SELECT lives_ok(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), 'the refusal is not remembered once Citus lists nothing');
 INSERT INTO pg_catalog.pg_dist_partition VALUES ('eacct.journal_entry', 'h');
-CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.journal_entry FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
-DROP TRIGGER tap_citus_inval ON eacct.journal_entry;
+SELECT pg_temp.announce('eacct.journal_entry');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.top_up(%s, 1)', :g1), '0A000',
     'eacct.journal_entry is a Citus table', 'a top-up when only the journal is distributed');
 -- a pg_dist_partition without Citus's column cannot say that a table is
 -- not listed: refused, not guessed
 DELETE FROM pg_catalog.pg_dist_partition;
 ALTER TABLE pg_catalog.pg_dist_partition RENAME COLUMN logicalrelid TO relation;
-CREATE TRIGGER tap_citus_inval AFTER UPDATE ON eacct.account FOR EACH STATEMENT EXECUTE FUNCTION suppress_redundant_updates_trigger();
-DROP TRIGGER tap_citus_inval ON eacct.account;
+SELECT pg_temp.announce('eacct.account');
 SELECT * FROM pg_temp.rejects(format('SELECT eacct.transfer(%s, %s, 1)', :g1, :g2), '0A000',
     'cannot tell whether eacct.account is a Citus table', 'a pg_dist_partition of another shape');
 ROLLBACK TO SAVEPOINT citus;
