@@ -1130,13 +1130,10 @@ ROLLBACK TO SAVEPOINT multi_rows;
 -- an index condition, and read whole tables).  Counted in buffers: a small
 -- enterprise's next to one with 20,000 journal entries.
 SAVEPOINT verify_reads;
-CREATE FUNCTION pg_temp.buffers(query text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    plan json;
-BEGIN
-    EXECUTE 'EXPLAIN (ANALYZE, BUFFERS, FORMAT JSON) ' || query INTO plan;
-    RETURN (plan->0->'Plan'->>'Shared Hit Blocks')::bigint + (plan->0->'Plan'->>'Shared Read Blocks')::bigint;
-END $$;
+CREATE FUNCTION pg_temp.buffers(query text) RETURNS bigint LANGUAGE sql AS $$
+    SELECT (p->0->'Plan'->>'Shared Hit Blocks')::bigint + (p->0->'Plan'->>'Shared Read Blocks')::bigint
+      FROM pg_temp.plan('ANALYZE, BUFFERS', query) p
+$$;
 SELECT eacct.create_enterprise('tap-guards-big', 'big-ma') AS big \gset
 SELECT eacct.enable_account_center(:big) IS NULL AS enabled \gset
 SELECT count(eacct.create_account(:big, 'big-' || g)) AS big_accounts FROM generate_series(1, 100) g \gset

@@ -611,13 +611,9 @@ SELECT count(*) AS made FROM (
 SELECT count(eacct.create_enterprise('stat-e-' || g, 'stat-e-ma-' || g)) AS made FROM generate_series(1, 100) g \gset
 ANALYZE eacct.enterprise, eacct.account, eacct.journal_entry, eacct.transfer_record,
         eacct.credit_change, eacct.notification;
-CREATE FUNCTION pg_temp.estimate(query text) RETURNS float8 LANGUAGE plpgsql AS $$
-DECLARE
-    p json;
-BEGIN
-    EXECUTE 'EXPLAIN (FORMAT JSON) ' || query INTO p;
-    RETURN (p -> 0 -> 'Plan' ->> 'Plan Rows')::float8;
-END $$;
+CREATE FUNCTION pg_temp.estimate(query text) RETURNS float8 LANGUAGE sql AS $$
+    SELECT (pg_temp.plan('COSTS', query) -> 0 -> 'Plan' ->> 'Plan Rows')::float8
+$$;
 SET ROLE eacct_sec_alice;
 SELECT is(pg_temp.estimate(format('SELECT * FROM eacct.%s WHERE %s < %s', v, c, lo)),
           pg_temp.estimate(format('SELECT * FROM eacct.%s WHERE %s < %s', v, c, hi)),
@@ -649,13 +645,11 @@ SELECT is((SELECT count(*) FROM pg_statistic s JOIN pg_attribute a ON a.attrelid
 -- EXPLAIN ANALYZE counts the rows the security_barrier filter removed: a
 -- leakproof range condition the planner turns into an index condition must
 -- not tell how many invisible rows lie in the range
-CREATE FUNCTION pg_temp.removed(query text) RETURNS bigint LANGUAGE plpgsql AS $$
-DECLARE
-    p jsonb;
-BEGIN
-    EXECUTE 'EXPLAIN (ANALYZE, FORMAT JSON, TIMING OFF, SUMMARY OFF) ' || query INTO p;
-    RETURN (SELECT coalesce(sum(x::text::bigint), 0) FROM jsonb_path_query(p, 'strict $.**."Rows Removed by Filter"') x);
-END $$;
+CREATE FUNCTION pg_temp.removed(query text) RETURNS bigint LANGUAGE sql AS $$
+    SELECT coalesce(sum(x::text::bigint), 0)
+      FROM jsonb_path_query(pg_temp.plan('ANALYZE, TIMING OFF, SUMMARY OFF', query),
+                            'strict $.**."Rows Removed by Filter"') x
+$$;
 SET ROLE eacct_sec_alice;
 SET LOCAL enable_seqscan = off;
 SET LOCAL enable_bitmapscan = off;
